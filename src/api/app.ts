@@ -1,0 +1,45 @@
+/**
+ * The HTTP application: one Elysia plugin per resource, errors mapped in one place (error-handler.ts).
+ * Built from explicit dependencies so tests drive it with `app.handle(new Request(...))`, no port needed.
+ */
+import { Elysia } from "elysia";
+import type { VersionInfo } from "../version.ts";
+import type { ApiDeps } from "./deps.ts";
+import { mapError } from "./error-handler.ts";
+import { createHttpMetrics } from "./http-metrics.ts";
+import { docsRoutes } from "./routes/docs.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { issueRoutes } from "./routes/issues.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { milestoneRoutes } from "./routes/milestones.ts";
+import { projectRoutes } from "./routes/projects.ts";
+import { repositoryRoutes } from "./routes/repositories.ts";
+
+export function createApp(deps: ApiDeps, version: VersionInfo) {
+  const httpMetrics = createHttpMetrics();
+  const started = new WeakMap<Request, number>();
+
+  const api = new Elysia({ prefix: "/api/v1" })
+    .use(issueRoutes(deps))
+    .use(milestoneRoutes(deps))
+    .use(projectRoutes(deps))
+    .use(repositoryRoutes(deps));
+
+  return new Elysia()
+    .onRequest(({ request }) => {
+      started.set(request, performance.now());
+    })
+    .onError(({ code, error, request }) => mapError({ code, error, request }, deps.log))
+    .onAfterResponse(({ request, route, set }) => {
+      const t0 = started.get(request);
+      if (t0 === undefined) return;
+      const status = typeof set.status === "number" ? set.status : 200;
+      httpMetrics.record(request.method, route || "unmatched", status, (performance.now() - t0) / 1000);
+    })
+    .use(docsRoutes(version))
+    .use(healthRoutes(deps, version))
+    .use(metricsRoutes(deps))
+    .use(api);
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,13 @@
+/** What the HTTP layer needs from the rest of the service; passed explicitly, never imported as singletons. */
+import type { Config } from "../config.ts";
+import type { Database, DatabaseHandle } from "../db/client.ts";
+import type { Logger } from "../logger.ts";
+
+export interface ApiDeps {
+  db: Database;
+  database: DatabaseHandle;
+  config: Config;
+  log: Logger;
+  /** Metrics in Prometheus text format; null when telemetry is not started (unit tests). */
+  renderMetrics?: () => Promise<string>;
+}

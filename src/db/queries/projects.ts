@@ -1,0 +1,93 @@
+import { and, asc, count, eq, isNull, type SQL, sql } from "drizzle-orm";
+import type { Executor } from "../client.ts";
+import { githubProjectFields, githubProjectItems, githubProjects, type Project, type ProjectField } from "../schema.ts";
+import { containsText, offsetOf, ordered, type Page } from "./filters.ts";
+
+export interface ProjectFilter {
+  owner?: string;
+  /** Projects linked to this tracked repository. */
+  repository?: string;
+  state?: "open" | "closed" | "all";
+  q?: string;
+  includeDeleted?: boolean;
+  sort?: "created" | "updated" | "number" | "title";
+  direction?: "asc" | "desc";
+}
+
+export interface ProjectWithCounts {
+  project: Project;
+  itemsCount: number;
+  repositories: string[];
+}
+
+const SORT_COLUMNS = {
+  created: githubProjects.createdAt,
+  updated: githubProjects.updatedAt,
+  number: githubProjects.number,
+  title: githubProjects.title,
+} as const;
+
+const itemsCount = sql<number>`(
+  select count(*) from ${githubProjectItems}
+  where ${githubProjectItems.projectId} = ${githubProjects.id} and ${githubProjectItems.deletedAt} is null
+)`.mapWith(Number);
+
+const linkedRepositories = sql<string[]>`coalesce((
+  select json_agg(r.full_name order by r.full_name)
+  from github_project_repositories pr join repositories r on r.id = pr.repository_id
+  where pr.project_id = ${githubProjects.id}
+), '[]'::json)`;
+
+function conditions(filter: ProjectFilter): SQL[] {
+  const where: SQL[] = [];
+  if (filter.owner) where.push(sql`lower(${githubProjects.ownerLogin}) = ${filter.owner.toLowerCase()}`);
+  if (filter.repository) {
+    where.push(sql`exists (
+      select 1 from github_project_repositories pr join repositories r on r.id = pr.repository_id
+      where pr.project_id = ${githubProjects.id} and r.full_name = ${filter.repository.toLowerCase()}
+    )`);
+  }
+  if (filter.state === "open") where.push(eq(githubProjects.closed, false));
+  if (filter.state === "closed") where.push(eq(githubProjects.closed, true));
+  if (filter.q) where.push(containsText(githubProjects.title, filter.q));
+  if (!filter.includeDeleted) where.push(isNull(githubProjects.deletedAt));
+  return where;
+}
+
+export async function listProjects(
+  db: Executor,
+  filter: ProjectFilter,
+  page: Page,
+): Promise<{ rows: ProjectWithCounts[]; total: number }> {
+  const where = and(...conditions(filter));
+  const direction = filter.direction ?? "desc";
+  const [rows, totals] = await Promise.all([
+    db
+      .select({ project: githubProjects, itemsCount, repositories: linkedRepositories })
+      .from(githubProjects)
+      .where(where)
+      .orderBy(ordered(SORT_COLUMNS[filter.sort ?? "updated"], direction), ordered(githubProjects.id, direction))
+      .limit(page.perPage)
+      .offset(offsetOf(page)),
+    db.select({ total: count() }).from(githubProjects).where(where),
+  ]);
+  return { rows, total: totals[0]?.total ?? 0 };
+}
+
+export async function getProject(
+  db: Executor,
+  id: string,
+): Promise<(ProjectWithCounts & { fields: ProjectField[] }) | undefined> {
+  const [row] = await db
+    .select({ project: githubProjects, itemsCount, repositories: linkedRepositories })
+    .from(githubProjects)
+    .where(eq(githubProjects.id, id))
+    .limit(1);
+  if (!row) return undefined;
+  const fields = await db
+    .select()
+    .from(githubProjectFields)
+    .where(and(eq(githubProjectFields.projectId, id), isNull(githubProjectFields.deletedAt)))
+    .orderBy(asc(githubProjectFields.createdAt), asc(githubProjectFields.name));
+  return { ...row, fields };
+}
