@@ -29,7 +29,11 @@ export function createApp(deps: ApiDeps, version: VersionInfo) {
     .onRequest(({ request }) => {
       started.set(request, performance.now());
     })
-    .onError(({ code, error, request }) => mapError({ code, error, request }, deps.log))
+    .onError(({ code, error, request, set }) => {
+      const response = mapError({ code, error, request }, deps.log);
+      set.status = response.status; // so the request metric records the status actually sent
+      return response;
+    })
     .onAfterResponse(({ request, route, set }) => {
       const t0 = started.get(request);
       if (t0 === undefined) return;

@@ -16,6 +16,7 @@ interface SchemaLike {
   minLength?: number;
   maxLength?: number;
   description?: string;
+  title?: string;
 }
 
 interface ValueErrorLike {
@@ -59,7 +60,7 @@ function validationFields(error: ValidationError): FieldError[] {
   const fields: FieldError[] = [];
   for (const item of all) {
     if (typeof item?.path !== "string") continue;
-    const field = fieldName(item.path);
+    const field = item.path ? fieldName(item.path) : (item.schema?.title ?? fieldName(item.path));
     if (seen.has(field)) continue;
     seen.add(field);
     fields.push({ field, message: describe(item) });

@@ -4,11 +4,22 @@ import { t } from "elysia";
 export const PER_PAGE_MAX = 100;
 export const PER_PAGE_DEFAULT = 20;
 
+/**
+ * An integer query parameter. Elysia validates coerced numbers one property at a time and reports them with an
+ * empty path, so the schema carries its own name (`title`) for the error mapping to name the field.
+ */
+export function queryInteger(name: string, options: { minimum: number; maximum: number; default?: number; description: string }) {
+  return t.Optional(t.Integer({ ...options, title: name }));
+}
+
 export const PageQuery = {
-  page: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: "Page number, from 1" })),
-  per_page: t.Optional(
-    t.Integer({ minimum: 1, maximum: PER_PAGE_MAX, default: PER_PAGE_DEFAULT, description: "Rows per page, 1–100" }),
-  ),
+  page: queryInteger("page", { minimum: 1, maximum: 1_000_000, default: 1, description: "Page number, from 1" }),
+  per_page: queryInteger("per_page", {
+    minimum: 1,
+    maximum: PER_PAGE_MAX,
+    default: PER_PAGE_DEFAULT,
+    description: "Rows per page, 1–100",
+  }),
 };
 
 export const Direction = t.Union([t.Literal("asc"), t.Literal("desc")], {

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
-import { githubProjectFields, githubProjectItems, githubProjects, type Project, type ProjectField } from "../schema.ts";
+import { githubProjectFields, githubProjects, type Project, type ProjectField } from "../schema.ts";
 import { containsText, offsetOf, ordered, type Page } from "./filters.ts";
 
 export interface ProjectFilter {
@@ -27,15 +27,20 @@ const SORT_COLUMNS = {
   title: githubProjects.title,
 } as const;
 
+/**
+ * Drizzle renders columns unqualified in single-table selects, which a correlated subquery would resolve against
+ * its own table; the outer project id is therefore spelled out.
+ */
+const outerProjectId = sql.raw(`"github_projects"."id"`);
+
 const itemsCount = sql<number>`(
-  select count(*) from ${githubProjectItems}
-  where ${githubProjectItems.projectId} = ${githubProjects.id} and ${githubProjectItems.deletedAt} is null
+  select count(*) from github_project_items i where i.project_id = ${outerProjectId} and i.deleted_at is null
 )`.mapWith(Number);
 
 const linkedRepositories = sql<string[]>`coalesce((
   select json_agg(r.full_name order by r.full_name)
   from github_project_repositories pr join repositories r on r.id = pr.repository_id
-  where pr.project_id = ${githubProjects.id}
+  where pr.project_id = ${outerProjectId}
 ), '[]'::json)`;
 
 function conditions(filter: ProjectFilter): SQL[] {
@@ -44,7 +49,7 @@ function conditions(filter: ProjectFilter): SQL[] {
   if (filter.repository) {
     where.push(sql`exists (
       select 1 from github_project_repositories pr join repositories r on r.id = pr.repository_id
-      where pr.project_id = ${githubProjects.id} and r.full_name = ${filter.repository.toLowerCase()}
+      where pr.project_id = ${outerProjectId} and r.full_name = ${filter.repository.toLowerCase()}
     )`);
   }
   if (filter.state === "open") where.push(eq(githubProjects.closed, false));
