@@ -105,7 +105,9 @@ export function parseConfig(env: Env): ConfigResult {
   const repositories = list(read(env, "GITHUB_REPOS"));
   const badRepos = repositories.filter((repo) => !REPO_NAME.test(repo));
   if (badRepos.length > 0) {
-    errors.push(`GITHUB_REPOS: expected comma-separated owner/name pairs, got ${badRepos.map((r) => `"${r}"`).join(", ")}`);
+    errors.push(
+      `GITHUB_REPOS: expected comma-separated owner/name pairs, got ${badRepos.map((r) => `"${r}"`).join(", ")}`,
+    );
   }
 
   const githubAuth = parseGitHubAuth(env, errors);
@@ -142,7 +144,9 @@ function parseGitHubAuth(env: Env, errors: string[]): GitHubAuth {
 
   if (appIdRaw === undefined && keyRaw === undefined) {
     if (installationRaw !== undefined) {
-      errors.push("GITHUB_APP_INSTALLATION_ID: set only together with GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY");
+      errors.push(
+        "GITHUB_APP_INSTALLATION_ID: set only together with GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY",
+      );
     }
     return token ? { kind: "token", token } : { kind: "none" };
   }
@@ -151,7 +155,8 @@ function parseGitHubAuth(env: Env, errors: string[]): GitHubAuth {
   }
   let appId = 0;
   if (appIdRaw === undefined) errors.push("GITHUB_APP_ID: required when GITHUB_APP_PRIVATE_KEY is set");
-  else if (!/^\d+$/.test(appIdRaw)) errors.push(`GITHUB_APP_ID: expected the numeric App ID, got "${appIdRaw}"`);
+  else if (!/^\d+$/.test(appIdRaw))
+    errors.push(`GITHUB_APP_ID: expected the numeric App ID, got "${appIdRaw}"`);
   else appId = Number(appIdRaw);
 
   // Compose files and secret stores often flatten the PEM onto one line with literal "\n".
@@ -164,7 +169,8 @@ function parseGitHubAuth(env: Env, errors: string[]): GitHubAuth {
   let installationId: number | null = null;
   if (installationRaw !== undefined) {
     if (/^\d+$/.test(installationRaw)) installationId = Number(installationRaw);
-    else errors.push(`GITHUB_APP_INSTALLATION_ID: expected a numeric installation id, got "${installationRaw}"`);
+    else
+      errors.push(`GITHUB_APP_INSTALLATION_ID: expected a numeric installation id, got "${installationRaw}"`);
   }
   return { kind: "app", appId, privateKey, installationId };
 }

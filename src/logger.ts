@@ -31,7 +31,8 @@ function defaultWrite(line: string, level: LogLevel): void {
 function serialise(fields: LogFields): LogFields {
   const out: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
-    out[key] = value instanceof Error ? { message: value.message, name: value.name, stack: value.stack } : value;
+    out[key] =
+      value instanceof Error ? { message: value.message, name: value.name, stack: value.stack } : value;
   }
   return out;
 }
@@ -42,7 +43,13 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = options.base ?? {};
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (ORDER[level] < threshold) return;
-    const record = { time: new Date().toISOString(), level, msg, ...base, ...(fields ? serialise(fields) : {}) };
+    const record = {
+      time: new Date().toISOString(),
+      level,
+      msg,
+      ...base,
+      ...(fields ? serialise(fields) : {}),
+    };
     write(JSON.stringify(record), level);
   };
   return {

@@ -37,7 +37,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
         "GITHUB_APP_PRIVATE_KEY) and GITHUB_REPOS=owner/name to mirror real repositories; see README.md.",
     );
   } else {
-    log.info("tracking repositories", { repositories: tracked.map((r) => r.fullName), api: config.githubApiUrl });
+    log.info("tracking repositories", {
+      repositories: tracked.map((r) => r.fullName),
+      api: config.githubApiUrl,
+    });
   }
 
   const app = createApp(
@@ -45,7 +48,11 @@ export async function startService(config: Config, log: Logger): Promise<Running
     version,
   );
   // Bun.serve is the one Bun-only piece here: the app itself is a fetch handler over web-standard Request/Response.
-  const server = Bun.serve({ port: config.port, hostname: config.host, fetch: (request) => app.handle(request) });
+  const server = Bun.serve({
+    port: config.port,
+    hostname: config.host,
+    fetch: (request) => app.handle(request),
+  });
   const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${server.port}`;
   log.info("listening", { url, swagger: `${url}/swagger`, version: version.version, commit: version.commit });
 

@@ -6,8 +6,8 @@
  * `metricReader` leaves the reader unbound, and the exporter's own HTTP server is Node-only.
  */
 import { metrics, trace } from "@opentelemetry/api";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace";
 
@@ -30,9 +30,11 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const exporter = new PrometheusExporter({ preventServerStart: true });
   const serializer = new PrometheusSerializer();
   const spanProcessors = options.otlpEndpoint
-    ? [new BatchSpanProcessor({
+    ? [
+        new BatchSpanProcessor({
           exporter: new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/+$/, "")}/v1/traces` }),
-        })]
+        }),
+      ]
     : [];
   const sdk = new NodeSDK({
     serviceName: options.serviceName,

@@ -20,7 +20,12 @@ function gitCommit(env: Record<string, string | undefined>): string | null {
     const refFile = new URL(ref, gitDir);
     if (existsSync(refFile)) return readFileSync(refFile, "utf8").trim();
     const packed = readFileSync(new URL("packed-refs", gitDir), "utf8");
-    return packed.split("\n").find((line) => line.endsWith(` ${ref}`))?.split(" ")[0] ?? null;
+    return (
+      packed
+        .split("\n")
+        .find((line) => line.endsWith(` ${ref}`))
+        ?.split(" ")[0] ?? null
+    );
   } catch {
     return null;
   }

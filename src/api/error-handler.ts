@@ -44,7 +44,8 @@ function describe(error: ValueErrorLike): string {
   }
   if (schema.format === "uuid") return "expected a UUID";
   if (schema.format === "date-time") return "expected an ISO 8601 date-time, e.g. 2024-01-15T10:00:00Z";
-  if (schema.type === "string" && schema.minLength !== undefined && error.value === "") return "must not be empty";
+  if (schema.type === "string" && schema.minLength !== undefined && error.value === "")
+    return "must not be empty";
   if (schema.description) return `${error.message}: ${schema.description}`;
   return error.message;
 }
@@ -68,7 +69,11 @@ function validationFields(error: ValidationError): FieldError[] {
   return fields;
 }
 
-const WHERE: Record<string, string> = { query: "query parameter", params: "path parameter", body: "body field" };
+const WHERE: Record<string, string> = {
+  query: "query parameter",
+  params: "path parameter",
+  body: "body field",
+};
 
 export interface ErrorContext {
   code: string | number;
@@ -108,7 +113,8 @@ export function mapError(ctx: ErrorContext, log: Logger): Response {
   if (code === "INVALID_COOKIE_SIGNATURE") {
     return problemResponse(problemBody(400, "Invalid cookie signature", { instance }));
   }
-  const status = typeof (error as { status?: unknown })?.status === "number" ? (error as { status: number }).status : 500;
+  const status =
+    typeof (error as { status?: unknown })?.status === "number" ? (error as { status: number }).status : 500;
   if (status >= 400 && status < 500) {
     const message = error instanceof Error ? error.message : String(error);
     return problemResponse(problemBody(status, message, { instance }));

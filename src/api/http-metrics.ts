@@ -17,7 +17,9 @@ export function createHttpMetrics(): HttpMetrics {
         description: "HTTP request duration",
         unit: "s",
         // Seconds, not the SDK's millisecond-shaped default buckets.
-        advice: { explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] },
+        advice: {
+          explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        },
       });
       const attributes = { method, route, status: String(status) };
       requests.add(1, attributes);

@@ -57,7 +57,11 @@ export const notFound = (what: string, id: string) => new ProblemError(404, `${w
 export const invalidField = (field: string, message: string, status = 422) =>
   new ProblemError(status, `Invalid value for ${field}: ${message}`, { errors: [{ field, message }] });
 
-export function problemBody(status: number, detail: string | undefined, extra: Partial<ProblemBody> = {}): ProblemBody {
+export function problemBody(
+  status: number,
+  detail: string | undefined,
+  extra: Partial<ProblemBody> = {},
+): ProblemBody {
   const title = TITLES[status] ?? "Error";
   return {
     type: "about:blank",

@@ -90,3 +90,9 @@ async function openPglite(options: OpenOptions): Promise<DatabaseHandle> {
     close: () => client.close(),
   };
 }
+
+/** `db.execute` returns an array on postgres.js and `{ rows }` on PGlite; raw SQL callers use this. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

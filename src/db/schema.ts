@@ -65,7 +65,10 @@ export const repositories = pgTable(
     createdAt: createdAt(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("repositories_full_name_key").on(t.fullName), uniqueIndex("repositories_github_id_key").on(t.githubId)],
+  (t) => [
+    uniqueIndex("repositories_full_name_key").on(t.fullName),
+    uniqueIndex("repositories_github_id_key").on(t.githubId),
+  ],
 );
 
 export const githubLabels = pgTable(
@@ -216,7 +219,10 @@ export const githubProjectRepositories = pgTable(
       .notNull()
       .references(() => repositories.id, { onDelete: "cascade" }),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.repositoryId] }), index("idx_gpr_repository").on(t.repositoryId)],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.repositoryId] }),
+    index("idx_gpr_repository").on(t.repositoryId),
+  ],
 );
 
 export const PROJECT_FIELD_TYPES = [
@@ -278,7 +284,10 @@ export const githubProjectFields = pgTable(
     updatedAt: ts("updated_at").notNull().defaultNow(),
     deletedAt: ts("deleted_at"),
   },
-  (t) => [uniqueIndex("github_project_fields_node_id_key").on(t.nodeId), index("idx_gpf_project").on(t.projectId)],
+  (t) => [
+    uniqueIndex("github_project_fields_node_id_key").on(t.nodeId),
+    index("idx_gpf_project").on(t.projectId),
+  ],
 );
 
 /** One field value of a project item, keyed by field node id in `field_values`. */
@@ -359,7 +368,10 @@ export const syncOperations = pgTable(
   (t) => [
     index("idx_sync_operations_status_type").on(t.status, t.operationType),
     index("idx_sync_operations_repo_created").on(t.repositoryId, t.createdAt.desc()),
-    check("sync_operations_direction_check", sql`${t.direction} in ('from_github', 'to_github', 'bidirectional')`),
+    check(
+      "sync_operations_direction_check",
+      sql`${t.direction} in ('from_github', 'to_github', 'bidirectional')`,
+    ),
     check(
       "sync_operations_status_check",
       sql`${t.status} in ('pending', 'running', 'completed', 'failed', 'cancelled')`,
@@ -458,7 +470,9 @@ export const syncConflicts = pgTable(
     baseVersion: jsonb("base_version").$type<Record<string, unknown>>(),
     localVersion: jsonb("local_version").$type<Record<string, unknown>>().notNull(),
     remoteVersion: jsonb("remote_version").$type<Record<string, unknown>>().notNull(),
-    resolutionStrategy: text("resolution_strategy").$type<"local_wins" | "remote_wins" | "manual" | "merged">(),
+    resolutionStrategy: text("resolution_strategy").$type<
+      "local_wins" | "remote_wins" | "manual" | "merged"
+    >(),
     resolvedVersion: jsonb("resolved_version").$type<Record<string, unknown>>(),
     resolvedAt: ts("resolved_at"),
     resolvedBy: text("resolved_by"),
@@ -524,7 +538,10 @@ export const actorTransitions = pgTable(
     holder: text("holder"),
     at: ts("at").notNull().defaultNow(),
   },
-  (t) => [index("idx_actor_transitions_actor").on(t.actorId, t.id.desc()), index("idx_actor_transitions_at").on(t.at)],
+  (t) => [
+    index("idx_actor_transitions_actor").on(t.actorId, t.id.desc()),
+    index("idx_actor_transitions_at").on(t.at),
+  ],
 );
 
 export type Repository = typeof repositories.$inferSelect;

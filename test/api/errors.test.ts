@@ -27,7 +27,11 @@ describe("errors are problem+json", () => {
     ["/api/v1/issues?state=opened", "state", "expected one of open, closed, all"],
     ["/api/v1/issues?sort=priority", "sort", "expected one of created, updated, number, title"],
     ["/api/v1/issues?direction=up", "direction", "expected one of asc, desc"],
-    ["/api/v1/issues?updated_since=yesterday", "updated_since", "expected an ISO 8601 date-time, e.g. 2024-01-15T10:00:00Z"],
+    [
+      "/api/v1/issues?updated_since=yesterday",
+      "updated_since",
+      "expected an ISO 8601 date-time, e.g. 2024-01-15T10:00:00Z",
+    ],
     ["/api/v1/issues?repository=not-a-repo", "repository", ""],
     ["/api/v1/issues?milestone=next", "milestone", ""],
     ["/api/v1/milestones?state=done", "state", "expected one of open, closed, all"],

@@ -9,7 +9,11 @@ describe("health, version, metrics", () => {
   let api: ReturnType<typeof testApp>;
   beforeAll(async () => {
     database = await createTestDatabase("pglite");
-    const telemetry = startTelemetry({ serviceName: "github-tracker", serviceVersion: "test", otlpEndpoint: null });
+    const telemetry = startTelemetry({
+      serviceName: "github-tracker",
+      serviceVersion: "test",
+      otlpEndpoint: null,
+    });
     api = testApp(database, { renderMetrics: () => telemetry.renderMetrics() });
   });
   afterAll(() => database.drop());
@@ -17,7 +21,12 @@ describe("health, version, metrics", () => {
   test("/health and /health/ready check the database; /health/live always answers", async () => {
     const health = await api.json("/health");
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: "ok", mode: "sandbox", database: "pglite", checks: { database: { status: "ok" } } });
+    expect(health.body).toMatchObject({
+      status: "ok",
+      mode: "sandbox",
+      database: "pglite",
+      checks: { database: { status: "ok" } },
+    });
     expect((await api.json("/health/ready")).status).toBe(200);
     expect((await api.json("/health/live")).body).toEqual({ status: "ok" });
   });
@@ -33,7 +42,9 @@ describe("health, version, metrics", () => {
   });
 
   test("/version names the build", async () => {
-    const version = await api.json<{ name: string; version: string; commit: string | null; runtime: string }>("/version");
+    const version = await api.json<{ name: string; version: string; commit: string | null; runtime: string }>(
+      "/version",
+    );
     expect(version.body.name).toBe("github-tracker");
     expect(version.body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(version.body.runtime).toMatch(/^bun \d/);
@@ -42,16 +53,22 @@ describe("health, version, metrics", () => {
 
   test("/metrics counts requests per route template in Prometheus format", async () => {
     await api.request("/api/v1/issues/00000000-0000-4000-8000-000000000000");
-    const line = /http_server_requests_total\{method="GET",route="\/api\/v1\/issues\/:id",status="404"[^}]*\} 1/;
+    const line =
+      /http_server_requests_total\{method="GET",route="\/api\/v1\/issues\/:id",status="404"[^}]*\} 1/;
     // Elysia records after the response is sent, so the count lands a moment later.
-    const text = await waitFor(async () => {
-      const response = await api.request("/metrics");
-      expect(response.status).toBe(200);
-      expect(response.headers.get("content-type")).toContain("text/plain");
-      const body = await response.text();
-      return line.test(body) && body;
-    }, { what: "the 404 to be counted" });
+    const text = await waitFor(
+      async () => {
+        const response = await api.request("/metrics");
+        expect(response.status).toBe(200);
+        expect(response.headers.get("content-type")).toContain("text/plain");
+        const body = await response.text();
+        return line.test(body) && body;
+      },
+      { what: "the 404 to be counted" },
+    );
     expect(text).toContain("# TYPE http_server_requests_total counter");
-    expect(text).toContain('http_server_request_duration_bucket{method="GET",route="/api/v1/issues/:id",status="404"');
+    expect(text).toContain(
+      'http_server_request_duration_bucket{method="GET",route="/api/v1/issues/:id",status="404"',
+    );
   });
 });

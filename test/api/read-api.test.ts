@@ -55,10 +55,16 @@ for (const driver of availableDrivers()) {
           createdAt: day(3),
           updatedAt: day(8),
         }),
-        await seedIssue(db, beta, { title: "100% CPU_usage", labels: ["bug"], createdAt: day(4), updatedAt: day(4) }),
+        await seedIssue(db, beta, {
+          title: "100% CPU_usage",
+          labels: ["bug"],
+          createdAt: day(4),
+          updatedAt: day(4),
+        }),
         await seedIssue(db, beta, { title: "Gone", createdAt: day(5), updatedAt: day(5), deletedAt: day(6) }),
       );
-      for (let i = 0; i < 23; i++) await seedIssue(db, beta, { title: `Bulk ${i}`, createdAt: day(6), updatedAt: day(6) });
+      for (let i = 0; i < 23; i++)
+        await seedIssue(db, beta, { title: `Bulk ${i}`, createdAt: day(6), updatedAt: day(6) });
     });
     afterAll(async () => {
       await database.drop();
@@ -67,7 +73,9 @@ for (const driver of availableDrivers()) {
     const titles = (page: Page<IssueDto>) => page.data.map((i) => i.title);
 
     test("filters by repository and state", async () => {
-      const open = await api.json<Page<IssueDto>>("/api/v1/issues?repository=octo-org/alpha&state=open&sort=created&direction=asc");
+      const open = await api.json<Page<IssueDto>>(
+        "/api/v1/issues?repository=octo-org/alpha&state=open&sort=created&direction=asc",
+      );
       expect(open.status).toBe(200);
       expect(titles(open.body)).toEqual(["Crash on start", "Crash when offline"]);
       const closed = await api.json<Page<IssueDto>>("/api/v1/issues?repository=Octo-Org/Alpha&state=closed");
@@ -80,7 +88,9 @@ for (const driver of availableDrivers()) {
       expect(titles(bugP1.body)).toEqual(["Crash on start"]);
       const ada = await api.json<Page<IssueDto>>("/api/v1/issues?assignee=ada&sort=created&direction=asc");
       expect(titles(ada.body)).toEqual(["Crash on start", "Add dark mode"]);
-      const unassignedAlpha = await api.json<Page<IssueDto>>("/api/v1/issues?assignee=none&repository=octo-org/alpha");
+      const unassignedAlpha = await api.json<Page<IssueDto>>(
+        "/api/v1/issues?assignee=none&repository=octo-org/alpha",
+      );
       expect(titles(unassignedAlpha.body)).toEqual(["Crash when offline"]);
       const m2 = await api.json<Page<IssueDto>>("/api/v1/issues?milestone=2");
       expect(titles(m2.body)).toEqual(["Add dark mode"]);
@@ -111,7 +121,9 @@ for (const driver of availableDrivers()) {
       let page = 1;
       let pages = 0;
       do {
-        const res = await api.json<Page<IssueDto>>(`/api/v1/issues?repository=octo-org/beta&per_page=10&page=${page}`);
+        const res = await api.json<Page<IssueDto>>(
+          `/api/v1/issues?repository=octo-org/beta&per_page=10&page=${page}`,
+        );
         expect(res.status).toBe(200);
         pages = res.body.pagination.pages;
         expect(res.body.pagination).toEqual({ page, per_page: 10, total: 24, pages: 3 });
@@ -119,7 +131,9 @@ for (const driver of availableDrivers()) {
         page++;
       } while (page <= pages);
       expect(seen.size).toBe(24);
-      const beyond = await api.json<Page<IssueDto>>("/api/v1/issues?repository=octo-org/beta&per_page=10&page=9");
+      const beyond = await api.json<Page<IssueDto>>(
+        "/api/v1/issues?repository=octo-org/beta&per_page=10&page=9",
+      );
       expect(beyond.body.data).toEqual([]);
       expect(beyond.body.pagination.total).toBe(24);
     });
@@ -147,13 +161,23 @@ for (const driver of availableDrivers()) {
     test("milestones: list with filters, get one", async () => {
       await seedMilestone(database.db, alpha, { title: "v1", dueOn: new Date("2024-03-01T00:00:00Z") });
       await seedMilestone(database.db, alpha, { title: "v0", dueOn: new Date("2024-02-01T00:00:00Z") });
-      const closed = await seedMilestone(database.db, beta, { title: "old", state: "closed", openIssues: 0, closedIssues: 5 });
+      const closed = await seedMilestone(database.db, beta, {
+        title: "old",
+        state: "closed",
+        openIssues: 0,
+        closedIssues: 5,
+      });
       const list = await api.json<Page<MilestoneDto>>("/api/v1/milestones?repository=octo-org/alpha");
       expect(list.body.data.map((m) => m.title)).toEqual(["v0", "v1"]);
       const onlyClosed = await api.json<Page<MilestoneDto>>("/api/v1/milestones?state=closed");
       expect(onlyClosed.body.data.map((m) => m.title)).toEqual(["old"]);
       const one = await api.json<MilestoneDto>(`/api/v1/milestones/${closed.id}`);
-      expect(one.body).toMatchObject({ title: "old", state: "closed", closed_issues: 5, repository: "octo-org/beta" });
+      expect(one.body).toMatchObject({
+        title: "old",
+        state: "closed",
+        closed_issues: 5,
+        repository: "octo-org/beta",
+      });
     });
 
     test("projects: list with item counts and linked repositories; detail with fields", async () => {

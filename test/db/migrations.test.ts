@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { openDatabase } from "../../src/db/client.ts";
+import { openDatabase, rowsOf } from "../../src/db/client.ts";
 import { repositories } from "../../src/db/schema.ts";
 import { availableDrivers, createTestDatabase } from "../support/db.ts";
 
@@ -29,21 +29,17 @@ for (const driver of availableDrivers()) {
     test("create every table with bigint GitHub ids and text titles", async () => {
       const database = await createTestDatabase(driver);
       try {
-        const tables = await database.db.execute<{ table_name: string }>(
+        const tables = await database.db.execute(
           sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
         );
-        const names = (Array.isArray(tables) ? tables : (tables as { rows: { table_name: string }[] }).rows).map(
-          (r) => r.table_name,
-        );
+        const names = rowsOf<{ table_name: string }>(tables).map((r) => r.table_name);
         expect(names).toEqual(expect.arrayContaining(EXPECTED_TABLES));
 
-        const columns = await database.db.execute<{ table_name: string; column_name: string; data_type: string }>(
+        const columns = await database.db.execute(
           sql`select table_name, column_name, data_type from information_schema.columns
               where table_schema = 'public' and (column_name = 'github_id' or column_name = 'title')`,
         );
-        const rows = Array.isArray(columns)
-          ? columns
-          : (columns as { rows: { table_name: string; column_name: string; data_type: string }[] }).rows;
+        const rows = rowsOf<{ table_name: string; column_name: string; data_type: string }>(columns);
         for (const row of rows) {
           expect(`${row.table_name}.${row.column_name}:${row.data_type}`).toBe(
             `${row.table_name}.${row.column_name}:${row.column_name === "github_id" ? "bigint" : "text"}`,

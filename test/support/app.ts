@@ -13,10 +13,17 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 export function testApp(database: DatabaseHandle, options: { renderMetrics?: () => Promise<string> } = {}) {
   const app = createApp(
-    { db: database.db, database, config: testConfig(), log: silentLogger, renderMetrics: options.renderMetrics },
+    {
+      db: database.db,
+      database,
+      config: testConfig(),
+      log: silentLogger,
+      renderMetrics: options.renderMetrics,
+    },
     readVersion(),
   );
-  const request = (path: string, init?: RequestInit) => app.handle(new Request(`http://localhost${path}`, init));
+  const request = (path: string, init?: RequestInit) =>
+    app.handle(new Request(`http://localhost${path}`, init));
   const json = async <T = Record<string, unknown>>(path: string, init?: RequestInit) => {
     const response = await request(path, init);
     return { status: response.status, headers: response.headers, body: (await response.json()) as T };

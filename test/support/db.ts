@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { type DatabaseHandle, MIGRATIONS_FOLDER, openDatabase } from "../../src/db/client.ts";
 import { postgresUrl } from "./services.ts";
@@ -17,7 +17,9 @@ export type Driver = "pglite" | "postgres";
 function migrationsHash(): string {
   const hash = createHash("sha256");
   const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
       else hash.update(entry.name).update(readFileSync(path));
@@ -56,7 +58,11 @@ async function postgresTemplate(adminUrl: string): Promise<string> {
         const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
         if (!exists) {
           await admin.unsafe(`create database "${name}"`);
-          const handle = await openDatabase({ databaseUrl: withDatabase(adminUrl, name), dataDir: "", maxConnections: 1 });
+          const handle = await openDatabase({
+            databaseUrl: withDatabase(adminUrl, name),
+            dataDir: "",
+            maxConnections: 1,
+          });
           await handle.close();
         }
         await admin`select pg_advisory_unlock(727002)`;

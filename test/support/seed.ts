@@ -29,7 +29,11 @@ export async function seedRepository(db: Database, fullName: string): Promise<Re
   return row!;
 }
 
-export async function seedIssue(db: Database, repo: Repository, values: Partial<NewIssue> = {}): Promise<Issue> {
+export async function seedIssue(
+  db: Database,
+  repo: Repository,
+  values: Partial<NewIssue> = {},
+): Promise<Issue> {
   const n = next();
   const [row] = await db
     .insert(githubIssues)
@@ -76,15 +80,25 @@ export async function seedProject(
   const { linkedTo = [], items = 0, ...rest } = values;
   const [project] = await db
     .insert(githubProjects)
-    .values({ githubId: 7_000 + n, nodeId: `PVT_node${n}`, ownerLogin: "octo-org", number: n, title: `Project ${n}`, ...rest })
+    .values({
+      githubId: 7_000 + n,
+      nodeId: `PVT_node${n}`,
+      ownerLogin: "octo-org",
+      number: n,
+      title: `Project ${n}`,
+      ...rest,
+    })
     .returning();
   for (const repo of linkedTo) {
     await db.insert(githubProjectRepositories).values({ projectId: project!.id, repositoryId: repo.id });
   }
   for (let i = 0; i < items; i++) {
-    await db
-      .insert(githubProjectItems)
-      .values({ projectId: project!.id, nodeId: `PVTI_node${n}_${i}`, contentType: "DraftIssue", title: `Draft ${i}` });
+    await db.insert(githubProjectItems).values({
+      projectId: project!.id,
+      nodeId: `PVTI_node${n}_${i}`,
+      contentType: "DraftIssue",
+      title: `Draft ${i}`,
+    });
   }
   return project!;
 }

@@ -8,12 +8,20 @@ export const PER_PAGE_DEFAULT = 20;
  * An integer query parameter. Elysia validates coerced numbers one property at a time and reports them with an
  * empty path, so the schema carries its own name (`title`) for the error mapping to name the field.
  */
-export function queryInteger(name: string, options: { minimum: number; maximum: number; default?: number; description: string }) {
+export function queryInteger(
+  name: string,
+  options: { minimum: number; maximum: number; default?: number; description: string },
+) {
   return t.Optional(t.Integer({ ...options, title: name }));
 }
 
 export const PageQuery = {
-  page: queryInteger("page", { minimum: 1, maximum: 1_000_000, default: 1, description: "Page number, from 1" }),
+  page: queryInteger("page", {
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 1,
+    description: "Page number, from 1",
+  }),
   per_page: queryInteger("per_page", {
     minimum: 1,
     maximum: PER_PAGE_MAX,
@@ -42,7 +50,9 @@ export function pagination(page: number, perPage: number, total: number): Pagina
   return { page, per_page: perPage, total, pages: Math.ceil(total / perPage) };
 }
 
-export const IdParams = t.Object({ id: t.String({ format: "uuid", description: "The row's id in this mirror" }) });
+export const IdParams = t.Object({
+  id: t.String({ format: "uuid", description: "The row's id in this mirror" }),
+});
 
 export const RepositoryName = t.String({
   pattern: "^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$",
@@ -58,7 +68,11 @@ export const SyncInfo = t.Object({
   synced_at: t.Nullable(t.String({ format: "date-time" })),
 });
 
-export function syncInfo(row: { syncState: "synced" | "pending" | "conflicted" | "failed"; syncVersion: number; syncedAt: Date | null }) {
+export function syncInfo(row: {
+  syncState: "synced" | "pending" | "conflicted" | "failed";
+  syncVersion: number;
+  syncedAt: Date | null;
+}) {
   return { state: row.syncState, version: row.syncVersion, synced_at: iso(row.syncedAt) };
 }
 

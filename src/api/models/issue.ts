@@ -5,7 +5,9 @@ import { DateTime, iso, NullableDateTime, Pagination, SyncInfo, syncInfo } from 
 export const IssueModel = t.Object(
   {
     id: t.String({ format: "uuid" }),
-    github_id: t.Nullable(t.Integer({ description: "GitHub database id; null until a local create reaches GitHub" })),
+    github_id: t.Nullable(
+      t.Integer({ description: "GitHub database id; null until a local create reaches GitHub" }),
+    ),
     node_id: t.Nullable(t.String()),
     repository: t.String({ description: "owner/name" }),
     number: t.Nullable(t.Integer()),
@@ -23,7 +25,9 @@ export const IssueModel = t.Object(
     created_at: DateTime,
     updated_at: DateTime,
     closed_at: NullableDateTime,
-    deleted_at: t.Nullable(t.String({ format: "date-time", description: "Set when GitHub confirms the deletion" })),
+    deleted_at: t.Nullable(
+      t.String({ format: "date-time", description: "Set when GitHub confirms the deletion" }),
+    ),
     transferred_to: t.Nullable(t.String({ description: "owner/name#number after a transfer" })),
     sync: SyncInfo,
   },

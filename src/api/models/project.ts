@@ -1,6 +1,6 @@
 import { t } from "elysia";
-import type { ProjectField } from "../../db/schema.ts";
 import type { ProjectWithCounts } from "../../db/queries/projects.ts";
+import type { ProjectField } from "../../db/schema.ts";
 import { DateTime, iso, NullableDateTime, Pagination, SyncInfo, syncInfo } from "./common.ts";
 
 const ProjectBase = {
@@ -54,7 +54,9 @@ export const ProjectFieldModel = t.Object({
   id: t.String({ format: "uuid" }),
   node_id: t.String(),
   name: t.String(),
-  data_type: t.String({ description: "TEXT, NUMBER, DATE, SINGLE_SELECT, ITERATION, TITLE, ASSIGNEES, LABELS, …" }),
+  data_type: t.String({
+    description: "TEXT, NUMBER, DATE, SINGLE_SELECT, ITERATION, TITLE, ASSIGNEES, LABELS, …",
+  }),
   options: t.Nullable(
     t.Array(
       t.Object({

@@ -25,10 +25,13 @@ export function docsRoutes(version: VersionInfo) {
       swagger({
         path: "/swagger",
         scalarCDN: SCALAR_ASSET_PATH,
-        scalarConfig: { withDefaultFonts: false, telemetry: false, hideDownloadButton: false } as Record<
-          string,
-          unknown
-        >,
+        // The AI agent and the developer toolbar call Scalar's hosted services; a self-hosted API page needs neither.
+        scalarConfig: {
+          withDefaultFonts: false,
+          telemetry: false,
+          showDeveloperTools: "never",
+          agent: { disabled: true },
+        } as Record<string, unknown>,
         exclude: [SCALAR_ASSET_PATH],
         documentation: {
           info: {

@@ -49,7 +49,10 @@ export function healthRoutes(deps: ApiDeps, version: VersionInfo) {
         if (body.status !== "ok") set.status = 503;
         return body;
       },
-      { response: { 200: HealthModel, 503: HealthModel }, detail: { summary: "Service health with its checks" } },
+      {
+        response: { 200: HealthModel, 503: HealthModel },
+        detail: { summary: "Service health with its checks" },
+      },
     )
     .get("/health/live", () => ({ status: "ok" as const }), {
       response: t.Object({ status: t.Literal("ok") }),

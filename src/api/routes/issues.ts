@@ -1,24 +1,41 @@
 import { Elysia, t } from "elysia";
 import { getIssue, listIssues } from "../../db/queries/issues.ts";
 import type { ApiDeps } from "../deps.ts";
-import { Direction, errorResponses, IdParams, PageQuery, pagination, RepositoryName, splitList } from "../models/common.ts";
+import {
+  Direction,
+  errorResponses,
+  IdParams,
+  PageQuery,
+  pagination,
+  RepositoryName,
+  splitList,
+} from "../models/common.ts";
 import { IssueList, IssueModel, toIssueDto } from "../models/issue.ts";
 import { notFound } from "../problem.ts";
 
 const IssueQuery = t.Object({
   repository: t.Optional(RepositoryName),
   state: t.Optional(
-    t.Union([t.Literal("open"), t.Literal("closed"), t.Literal("all")], { default: "all", description: "Default all" }),
+    t.Union([t.Literal("open"), t.Literal("closed"), t.Literal("all")], {
+      default: "all",
+      description: "Default all",
+    }),
   ),
-  labels: t.Optional(t.String({ description: "Comma-separated label names; an issue must carry all of them" })),
-  assignee: t.Optional(t.String({ minLength: 1, description: "A login, `none` for unassigned, `*` for any" })),
+  labels: t.Optional(
+    t.String({ description: "Comma-separated label names; an issue must carry all of them" }),
+  ),
+  assignee: t.Optional(
+    t.String({ minLength: 1, description: "A login, `none` for unassigned, `*` for any" }),
+  ),
   milestone: t.Optional(
     t.String({ pattern: "^([0-9]+|none|\\*)$", description: "A milestone number, `none` or `*`" }),
   ),
   updated_since: t.Optional(
     t.String({ format: "date-time", description: "Only issues updated at or after this time (ISO 8601)" }),
   ),
-  q: t.Optional(t.String({ minLength: 1, maxLength: 256, description: "Case-insensitive substring of the title" })),
+  q: t.Optional(
+    t.String({ minLength: 1, maxLength: 256, description: "Case-insensitive substring of the title" }),
+  ),
   include_deleted: t.Optional(t.Boolean({ default: false, description: "Include issues deleted on GitHub" })),
   sort: t.Optional(
     t.Union([t.Literal("created"), t.Literal("updated"), t.Literal("number"), t.Literal("title")], {

@@ -1,18 +1,33 @@
 import { Elysia, t } from "elysia";
 import { getMilestone, listMilestones } from "../../db/queries/milestones.ts";
 import type { ApiDeps } from "../deps.ts";
-import { Direction, errorResponses, IdParams, PageQuery, pagination, RepositoryName } from "../models/common.ts";
+import {
+  Direction,
+  errorResponses,
+  IdParams,
+  PageQuery,
+  pagination,
+  RepositoryName,
+} from "../models/common.ts";
 import { MilestoneList, MilestoneModel, toMilestoneDto } from "../models/milestone.ts";
 import { notFound } from "../problem.ts";
 
 const MilestoneQuery = t.Object({
   repository: t.Optional(RepositoryName),
   state: t.Optional(t.Union([t.Literal("open"), t.Literal("closed"), t.Literal("all")], { default: "all" })),
-  q: t.Optional(t.String({ minLength: 1, maxLength: 256, description: "Case-insensitive substring of the title" })),
+  q: t.Optional(
+    t.String({ minLength: 1, maxLength: 256, description: "Case-insensitive substring of the title" }),
+  ),
   include_deleted: t.Optional(t.Boolean({ default: false })),
   sort: t.Optional(
     t.Union(
-      [t.Literal("due_on"), t.Literal("created"), t.Literal("updated"), t.Literal("number"), t.Literal("title")],
+      [
+        t.Literal("due_on"),
+        t.Literal("created"),
+        t.Literal("updated"),
+        t.Literal("number"),
+        t.Literal("title"),
+      ],
       { default: "due_on" },
     ),
   ),
@@ -53,6 +68,10 @@ export function milestoneRoutes(deps: ApiDeps) {
         if (!row) throw notFound("Milestone", params.id);
         return toMilestoneDto(row);
       },
-      { params: IdParams, response: { 200: MilestoneModel, ...errorResponses }, detail: { summary: "Get one milestone" } },
+      {
+        params: IdParams,
+        response: { 200: MilestoneModel, ...errorResponses },
+        detail: { summary: "Get one milestone" },
+      },
     );
 }

@@ -1,7 +1,14 @@
 import { Elysia, t } from "elysia";
 import { getProject, listProjects } from "../../db/queries/projects.ts";
 import type { ApiDeps } from "../deps.ts";
-import { Direction, errorResponses, IdParams, PageQuery, pagination, RepositoryName } from "../models/common.ts";
+import {
+  Direction,
+  errorResponses,
+  IdParams,
+  PageQuery,
+  pagination,
+  RepositoryName,
+} from "../models/common.ts";
 import { ProjectDetailModel, ProjectList, toProjectDto, toProjectFieldDto } from "../models/project.ts";
 import { notFound } from "../problem.ts";
 
@@ -9,7 +16,9 @@ const ProjectQuery = t.Object({
   owner: t.Optional(t.String({ minLength: 1, maxLength: 39, description: "Organization or user login" })),
   repository: t.Optional(RepositoryName),
   state: t.Optional(t.Union([t.Literal("open"), t.Literal("closed"), t.Literal("all")], { default: "all" })),
-  q: t.Optional(t.String({ minLength: 1, maxLength: 256, description: "Case-insensitive substring of the title" })),
+  q: t.Optional(
+    t.String({ minLength: 1, maxLength: 256, description: "Case-insensitive substring of the title" }),
+  ),
   include_deleted: t.Optional(t.Boolean({ default: false })),
   sort: t.Optional(
     t.Union([t.Literal("created"), t.Literal("updated"), t.Literal("number"), t.Literal("title")], {
@@ -55,7 +64,11 @@ export function projectRoutes(deps: ApiDeps) {
       async ({ params }) => {
         const row = await getProject(deps.db, params.id);
         if (!row) throw notFound("Project", params.id);
-        return { ...toProjectDto(row), readme: row.project.readme, fields: row.fields.map(toProjectFieldDto) };
+        return {
+          ...toProjectDto(row),
+          readme: row.project.readme,
+          fields: row.fields.map(toProjectFieldDto),
+        };
       },
       {
         params: IdParams,

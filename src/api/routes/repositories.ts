@@ -17,7 +17,8 @@ export function repositoryRoutes(deps: ApiDeps) {
       response: { 200: RepositoryList, 422: errorResponses[422] },
       detail: {
         summary: "List tracked repositories",
-        description: "Each with its lease (which replica drives it, at which epoch) and its sync high-water marks.",
+        description:
+          "Each with its lease (which replica drives it, at which epoch) and its sync high-water marks.",
       },
     },
   );

@@ -30,7 +30,8 @@ function conditions(filter: IssueFilter): SQL[] {
   const where: SQL[] = [];
   if (filter.repository) where.push(eq(githubIssues.repositoryFullName, filter.repository.toLowerCase()));
   if (filter.state && filter.state !== "all") where.push(eq(githubIssues.state, filter.state));
-  if (filter.labels && filter.labels.length > 0) where.push(jsonbContainsAll(githubIssues.labels, filter.labels));
+  if (filter.labels && filter.labels.length > 0)
+    where.push(jsonbContainsAll(githubIssues.labels, filter.labels));
   if (filter.assignee === "none") where.push(sql`jsonb_array_length(${githubIssues.assignees}) = 0`);
   else if (filter.assignee === "*") where.push(sql`jsonb_array_length(${githubIssues.assignees}) > 0`);
   else if (filter.assignee) where.push(jsonbContainsAll(githubIssues.assignees, [filter.assignee]));
@@ -43,7 +44,11 @@ function conditions(filter: IssueFilter): SQL[] {
   return where;
 }
 
-export async function listIssues(db: Executor, filter: IssueFilter, page: Page): Promise<{ rows: Issue[]; total: number }> {
+export async function listIssues(
+  db: Executor,
+  filter: IssueFilter,
+  page: Page,
+): Promise<{ rows: Issue[]; total: number }> {
   const where = and(...conditions(filter));
   const direction = filter.direction ?? "desc";
   const [rows, totals] = await Promise.all([
@@ -51,7 +56,10 @@ export async function listIssues(db: Executor, filter: IssueFilter, page: Page):
       .select()
       .from(githubIssues)
       .where(where)
-      .orderBy(ordered(SORT_COLUMNS[filter.sort ?? "created"], direction), ordered(githubIssues.id, direction))
+      .orderBy(
+        ordered(SORT_COLUMNS[filter.sort ?? "created"], direction),
+        ordered(githubIssues.id, direction),
+      )
       .limit(page.perPage)
       .offset(offsetOf(page)),
     db.select({ total: count() }).from(githubIssues).where(where),

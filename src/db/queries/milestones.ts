@@ -37,7 +37,10 @@ export async function listMilestones(
       .select()
       .from(githubMilestones)
       .where(condition)
-      .orderBy(ordered(SORT_COLUMNS[filter.sort ?? "due_on"], direction), ordered(githubMilestones.id, direction))
+      .orderBy(
+        ordered(SORT_COLUMNS[filter.sort ?? "due_on"], direction),
+        ordered(githubMilestones.id, direction),
+      )
       .limit(page.perPage)
       .offset(offsetOf(page)),
     db.select({ total: count() }).from(githubMilestones).where(condition),

@@ -71,7 +71,10 @@ export async function listProjects(
       .select({ project: githubProjects, itemsCount, repositories: linkedRepositories })
       .from(githubProjects)
       .where(where)
-      .orderBy(ordered(SORT_COLUMNS[filter.sort ?? "updated"], direction), ordered(githubProjects.id, direction))
+      .orderBy(
+        ordered(SORT_COLUMNS[filter.sort ?? "updated"], direction),
+        ordered(githubProjects.id, direction),
+      )
       .limit(page.perPage)
       .offset(offsetOf(page)),
     db.select({ total: count() }).from(githubProjects).where(where),

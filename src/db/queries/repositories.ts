@@ -17,15 +17,27 @@ export async function ensureRepositories(db: Executor, fullNames: string[]): Pro
     .where(sql`${repositories.fullName} in ${values.map((v) => v.fullName)}`);
 }
 
-export async function listRepositories(db: Executor, page: Page): Promise<{ rows: Repository[]; total: number }> {
+export async function listRepositories(
+  db: Executor,
+  page: Page,
+): Promise<{ rows: Repository[]; total: number }> {
   const [rows, totals] = await Promise.all([
-    db.select().from(repositories).orderBy(asc(repositories.fullName)).limit(page.perPage).offset(offsetOf(page)),
+    db
+      .select()
+      .from(repositories)
+      .orderBy(asc(repositories.fullName))
+      .limit(page.perPage)
+      .offset(offsetOf(page)),
     db.select({ total: count() }).from(repositories),
   ]);
   return { rows, total: totals[0]?.total ?? 0 };
 }
 
 export async function getRepositoryByName(db: Executor, fullName: string): Promise<Repository | undefined> {
-  const [row] = await db.select().from(repositories).where(eq(repositories.fullName, fullName.toLowerCase())).limit(1);
+  const [row] = await db
+    .select()
+    .from(repositories)
+    .where(eq(repositories.fullName, fullName.toLowerCase()))
+    .limit(1);
   return row;
 }
