@@ -189,8 +189,9 @@ function seed(ctx: Ctx, o: SeedRepositoryOptions, defaultSeed: number): SeedResu
 }
 
 function seedProject(ctx: Ctx, p: SimProject, issues: SimIssue[], count: number, rand: () => number): void {
-  const day = (offset: number) =>
-    new Date(Date.UTC(2026, 0, 5) + offset * 86_400_000).toISOString().slice(0, 10);
+  // Sprints start two weeks before today, so one is completed, one current and one upcoming.
+  const today = Math.floor(ctx.clock.now() / 86_400_000) * 86_400_000;
+  const day = (offset: number) => new Date(today + (offset - 14) * 86_400_000).toISOString().slice(0, 10);
   createField(ctx, p, "Notes", "TEXT");
   createField(ctx, p, "Estimate", "NUMBER");
   createField(ctx, p, "Due", "DATE");

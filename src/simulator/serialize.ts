@@ -264,3 +264,23 @@ export function issueJson(store: Store, i: SimIssue, urls: Urls): Json {
   }
   return out;
 }
+
+/** GET /user and /users/{username}: the public-user shape (profile fields are empty in the simulator). */
+export function publicUserJson(u: SimUser, urls: Urls): Json {
+  return {
+    ...userJson(u, urls),
+    name: u.login,
+    company: null,
+    blog: "",
+    location: null,
+    email: null,
+    hireable: null,
+    bio: null,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: "2008-01-14T04:33:35Z",
+    updated_at: "2008-01-14T04:33:35Z",
+  };
+}

@@ -58,6 +58,8 @@ export interface Simulator {
   setBaseUrl(url: string): void;
   readonly clock: Clock;
   readonly seed: number;
+  /** Route names served (`GET /repos/{owner}/{repo}/issues`, …), for conformance coverage checks. */
+  readonly routes: string[];
 }
 
 export function createSimulator(opts: SimulatorOptions = {}): Simulator {
@@ -137,5 +139,6 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     },
     clock,
     seed,
+    routes: [...new Set(router.routes.map((r) => r.name))],
   };
 }

@@ -327,6 +327,9 @@ export function setFieldValue(
   const at = ctx.clock.now();
   item.updatedAt = Math.max(at, item.updatedAt + 1000);
   touch(ctx, p, at);
+  const to = valueForWebhook(f, item.values.get(f.id));
+  // An empty side is left out rather than sent as null: the published schema's oneOf for from/to admits no
+  // null, and clients must treat a missing side as empty either way.
   emitItem(ctx, p, item, "edited", senderId, {
     changes: {
       field_value: {
@@ -334,8 +337,8 @@ export function setFieldValue(
         field_type: f.dataType.toLowerCase(),
         field_name: f.name,
         project_number: p.number,
-        from,
-        to: valueForWebhook(f, item.values.get(f.id)),
+        ...(from === null ? {} : { from }),
+        ...(to === null ? {} : { to }),
       },
     },
   });

@@ -32,7 +32,17 @@ function installationJson(rc: RouteContext, inst: SimInstallation): Json {
   const account = ctx.store.userById(inst.accountId);
   return {
     id: inst.id,
-    account: userJson(account, ctx.urls),
+    // The published schema for this operation combines the user and enterprise account shapes (allOf), so the
+    // account carries both sets of keys.
+    account: {
+      ...userJson(account, ctx.urls),
+      name: account.login,
+      slug: account.login.toLowerCase(),
+      description: null,
+      website_url: null,
+      created_at: iso(inst.createdAt),
+      updated_at: iso(inst.createdAt),
+    },
     repository_selection: inst.repositorySelection,
     access_tokens_url: `${ctx.urls.api}/app/installations/${inst.id}/access_tokens`,
     repositories_url: `${ctx.urls.api}/installation/repositories`,

@@ -209,13 +209,14 @@ export function registerHookRoutes(router: Router): void {
 
   router.add("GET", "/orgs/{org}/hooks", (rc) => {
     const org = rc.core.ctx.store.usersByLogin.get((rc.params.org ?? "").toLowerCase());
-    if (!org || org.type !== "Organization") throw notFound();
-    const hooks = [...rc.core.ctx.store.hooks.values()].filter((h) => h.orgId === org.id);
+    if (org?.type !== "Organization") throw notFound();
+    const orgId = org.id;
+    const hooks = [...rc.core.ctx.store.hooks.values()].filter((h) => h.orgId === orgId);
     return { status: 200, body: hooks.map((h) => hookJson(rc.core.ctx, h)) };
   });
   router.add("POST", "/orgs/{org}/hooks", (rc) => {
     const org = rc.core.ctx.store.usersByLogin.get((rc.params.org ?? "").toLowerCase());
-    if (!org || org.type !== "Organization") throw notFound();
+    if (org?.type !== "Organization") throw notFound();
     return createHook(rc, { repoId: null, orgId: org.id });
   });
   router.add("GET", "/orgs/{org}/hooks/{hook_id}", (rc) => ({

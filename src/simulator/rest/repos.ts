@@ -2,7 +2,7 @@
 import { notFound, requiresAuth } from "../errors.ts";
 import type { Resource } from "../rate-limit.ts";
 import type { Router } from "../router.ts";
-import { fullRepoJson, userJson } from "../serialize.ts";
+import { fullRepoJson, publicUserJson } from "../serialize.ts";
 import { repoFor } from "./common.ts";
 
 export function registerRepoRoutes(router: Router): void {
@@ -14,13 +14,13 @@ export function registerRepoRoutes(router: Router): void {
 
   router.add("GET", "/user", (rc) => {
     if (!rc.cred.user || rc.cred.kind !== "token") throw requiresAuth();
-    return { status: 200, body: userJson(rc.cred.user, rc.core.ctx.urls) };
+    return { status: 200, body: publicUserJson(rc.cred.user, rc.core.ctx.urls) };
   });
 
   router.add("GET", "/users/{username}", (rc) => {
     const u = rc.core.ctx.store.usersByLogin.get((rc.params.username ?? "").toLowerCase());
     if (!u) throw notFound();
-    return { status: 200, body: userJson(u, rc.core.ctx.urls) };
+    return { status: 200, body: publicUserJson(u, rc.core.ctx.urls) };
   });
 
   router.add(

@@ -21,6 +21,7 @@ export interface WebhookOptions {
 export class Webhooks {
   private pending = new Set<Promise<void>>();
   private held: SimDelivery[] = [];
+  private chains = new Map<number, Promise<void>>();
 
   constructor(
     private readonly ctx: Ctx,
@@ -123,7 +124,7 @@ export class Webhooks {
       if (this.held.length >= f.reorderWindow) this.releaseHeld();
       return d;
     }
-    for (let i = 0; i < copies; i++) this.track(this.send(d, f.delayMs ?? 0));
+    for (let i = 0; i < copies; i++) this.track(() => this.send(d, f.delayMs ?? 0), d.hookId);
     return d;
   }
 
@@ -131,12 +132,22 @@ export class Webhooks {
   private releaseHeld(): void {
     const batch = this.held.reverse();
     this.held = [];
-    for (const d of batch) this.track(this.send(d, this.faults.webhooks.delayMs ?? 0));
+    for (const d of batch) this.track(() => this.send(d, this.faults.webhooks.delayMs ?? 0), d.hookId);
   }
 
-  private track(p: Promise<void>): void {
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+  /**
+   * Deliveries to one hook go out one after another, in change order, so tests are deterministic; disorder
+   * is an explicit fault (reorderWindow). A slow receiver therefore delays later deliveries to the same hook.
+   */
+  private track(p: () => Promise<void>, hookId: number): void {
+    const prev = this.chains.get(hookId) ?? Promise.resolve();
+    const next = prev.then(p, p);
+    this.chains.set(hookId, next);
+    this.pending.add(next);
+    void next.finally(() => {
+      this.pending.delete(next);
+      if (this.chains.get(hookId) === next) this.chains.delete(hookId);
+    });
   }
 
   private async send(d: SimDelivery, delayMs: number): Promise<void> {
