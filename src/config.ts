@@ -26,6 +26,10 @@ export interface Config {
   repositories: string[];
   apiTokens: string[];
   syncIntervalSeconds: number;
+  /** How long a repository lease lasts without renewal; a dead replica's repositories move after this. */
+  leaseTtlSeconds: number;
+  /** Actor transition history older than this is pruned. */
+  actorHistoryDays: number;
   replicaId: string;
   logLevel: LogLevel;
   otlpEndpoint: string | null;
@@ -95,7 +99,9 @@ export function parseConfig(env: Env): ConfigResult {
     /\/+$/,
     "",
   );
-  const syncIntervalSeconds = integer("SYNC_INTERVAL_SECONDS", 300, 5, 86_400);
+  const syncIntervalSeconds = integer("SYNC_INTERVAL_SECONDS", 300, 1, 86_400);
+  const leaseTtlSeconds = integer("LEASE_TTL_SECONDS", 15, 1, 600);
+  const actorHistoryDays = integer("ACTOR_HISTORY_DAYS", 30, 1, 3650);
 
   const logLevelRaw = (read(env, "LOG_LEVEL") ?? "info").toLowerCase();
   let logLevel: LogLevel = "info";
@@ -128,6 +134,8 @@ export function parseConfig(env: Env): ConfigResult {
       repositories: [...new Set(repositories.map((r) => r.toLowerCase()))],
       apiTokens: list(read(env, "API_TOKENS")),
       syncIntervalSeconds,
+      leaseTtlSeconds,
+      actorHistoryDays,
       replicaId: read(env, "REPLICA_ID") ?? defaultReplicaId(env),
       logLevel,
       otlpEndpoint,

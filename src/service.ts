@@ -1,19 +1,48 @@
 /**
- * Assembles the running service from a parsed Config: database (migrated), telemetry, HTTP server.
- * `src/main.ts` calls it with the environment; e2e tests call it directly.
+ * Assembles the running service from a parsed Config: database (migrated), telemetry, HTTP server, the actor
+ * runtime, and in sandbox mode the in-process GitHub simulator. `src/main.ts` calls it; e2e tests too.
  */
+import { type Runtime, startRuntime } from "./actors/runtime.ts";
 import { createApp } from "./api/app.ts";
+import type { ApiDeps } from "./api/deps.ts";
 import type { Config } from "./config.ts";
 import { type DatabaseHandle, openDatabase } from "./db/client.ts";
 import { ensureRepositories } from "./db/queries/repositories.ts";
+import { type ClientAuth, createGitHubClient } from "./github/client.ts";
+import { createSyncEngine } from "./github/sync-engine.ts";
 import type { Logger } from "./logger.ts";
+import { type RunningSimulator, seedSandbox, startSimulator } from "./simulator/index.ts";
 import { startTelemetry } from "./telemetry.ts";
 import { readVersion } from "./version.ts";
 
 export interface RunningService {
   url: string;
   database: DatabaseHandle;
+  runtime: Runtime;
+  simulator: RunningSimulator | null;
   stop(): Promise<void>;
+}
+
+export const SANDBOX_REPOSITORY = "octo-org/sandbox";
+const SIMULATOR_TOKEN = "sim-token";
+
+function clientAuth(config: Config): ClientAuth {
+  const auth = config.githubAuth;
+  if (auth.kind === "token") return { kind: "token", token: auth.token };
+  if (auth.kind === "app") {
+    if (auth.installationId === null) {
+      throw new Error(
+        "GITHUB_APP_INSTALLATION_ID: required in App mode for now (installation discovery is not built yet)",
+      );
+    }
+    return {
+      kind: "app",
+      appId: auth.appId,
+      privateKey: auth.privateKey,
+      installationId: auth.installationId,
+    };
+  }
+  return { kind: "token", token: SIMULATOR_TOKEN };
 }
 
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
@@ -30,23 +59,15 @@ export async function startService(config: Config, log: Logger): Promise<Running
     ...(database.driver === "pglite" ? { dataDir: config.dataDir } : {}),
   });
 
-  const tracked = await ensureRepositories(database.db, config.repositories);
-  if (config.sandbox) {
-    log.warn(
-      "GitHub is not configured: running without GitHub credentials. Set GITHUB_TOKEN (or GITHUB_APP_ID + " +
-        "GITHUB_APP_PRIVATE_KEY) and GITHUB_REPOS=owner/name to mirror real repositories; see README.md.",
-    );
-  } else {
-    log.info("tracking repositories", {
-      repositories: tracked.map((r) => r.fullName),
-      api: config.githubApiUrl,
-    });
-  }
-
-  const app = createApp(
-    { db: database.db, database, config, log, renderMetrics: () => telemetry.renderMetrics() },
-    version,
-  );
+  // The API is up before the runtime so /health answers during start; the runtime joins the deps below.
+  const deps: ApiDeps = {
+    db: database.db,
+    database,
+    config,
+    log,
+    renderMetrics: () => telemetry.renderMetrics(),
+  };
+  const app = createApp(deps, version);
   // Bun.serve is the one Bun-only piece here: the app itself is a fetch handler over web-standard Request/Response.
   const server = Bun.serve({
     port: config.port,
@@ -54,13 +75,56 @@ export async function startService(config: Config, log: Logger): Promise<Running
     fetch: (request) => app.handle(request),
   });
   const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${server.port}`;
-  log.info("listening", { url, swagger: `${url}/swagger`, version: version.version, commit: version.commit });
+
+  let simulator: RunningSimulator | null = null;
+  let apiUrl = config.githubApiUrl;
+  const repositoriesToTrack = [...config.repositories];
+  if (config.sandbox) {
+    simulator = await startSimulator({ port: 0, hostname: "127.0.0.1" });
+    const secret = config.webhookSecrets[0] ?? crypto.randomUUID();
+    seedSandbox(simulator.sim, { webhookUrl: `${url}/api/v1/webhooks/github`, webhookSecret: secret });
+    apiUrl = simulator.url;
+    repositoriesToTrack.push(SANDBOX_REPOSITORY);
+    log.warn(
+      `Sandbox mode: no GitHub credentials, so a simulated GitHub runs in-process at ${simulator.url} with ` +
+        `${SANDBOX_REPOSITORY} seeded, and the service tracks it. To mirror real repositories set GITHUB_TOKEN ` +
+        "(or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY) and GITHUB_REPOS=owner/name; see README.md.",
+    );
+  }
+
+  const tracked = await ensureRepositories(database.db, repositoriesToTrack);
+  const client = createGitHubClient({ baseUrl: apiUrl, auth: clientAuth(config) });
+  const runtime = await startRuntime({
+    db: database.db,
+    log,
+    engine: createSyncEngine({ db: database.db, client }),
+    redisUrl: config.redisUrl,
+    replicaId: config.replicaId,
+    leaseTtlMs: config.leaseTtlSeconds * 1000,
+    pollIntervalMs: config.syncIntervalSeconds * 1000,
+    historyDays: config.actorHistoryDays,
+  });
+  deps.runtime = runtime;
+  log.info("listening", {
+    url,
+    swagger: `${url}/swagger`,
+    version: version.version,
+    commit: version.commit,
+    github: apiUrl,
+    coordination: runtime.mode,
+    repositories: tracked.map((r) => r.fullName),
+  });
 
   return {
     url,
     database,
+    runtime,
+    simulator,
     async stop() {
+      // Leases first, so another replica takes over while this one finishes answering requests.
+      await runtime.stop();
       await server.stop();
+      await simulator?.stop();
       await database.close();
     },
   };

@@ -50,7 +50,7 @@ describe("configuration", () => {
       DATABASE_URL: "mysql://x",
       REDIS_URL: "localhost:6379",
       GITHUB_REPOS: "octo-org/ok,not a repo",
-      SYNC_INTERVAL_SECONDS: "1",
+      SYNC_INTERVAL_SECONDS: "0",
       LOG_LEVEL: "loud",
       OTEL_EXPORTER_OTLP_ENDPOINT: "jaeger",
     });

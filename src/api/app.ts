@@ -7,6 +7,7 @@ import type { VersionInfo } from "../version.ts";
 import type { ApiDeps } from "./deps.ts";
 import { mapError } from "./error-handler.ts";
 import { createHttpMetrics } from "./http-metrics.ts";
+import { actorRoutes } from "./routes/actors.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { issueRoutes } from "./routes/issues.ts";
@@ -23,7 +24,8 @@ export function createApp(deps: ApiDeps, version: VersionInfo) {
     .use(issueRoutes(deps))
     .use(milestoneRoutes(deps))
     .use(projectRoutes(deps))
-    .use(repositoryRoutes(deps));
+    .use(repositoryRoutes(deps))
+    .use(actorRoutes(deps));
 
   return new Elysia()
     .onRequest(({ request }) => {

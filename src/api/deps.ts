@@ -1,4 +1,5 @@
 /** What the HTTP layer needs from the rest of the service; passed explicitly, never imported as singletons. */
+import type { Runtime } from "../actors/runtime.ts";
 import type { Config } from "../config.ts";
 import type { Database, DatabaseHandle } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
@@ -10,4 +11,6 @@ export interface ApiDeps {
   log: Logger;
   /** Metrics in Prometheus text format; null when telemetry is not started (unit tests). */
   renderMetrics?: () => Promise<string>;
+  /** The actor runtime; absent in read-only unit tests. */
+  runtime?: Runtime;
 }

@@ -38,7 +38,8 @@ export interface SyncOperationContext {
   recordsFailed: number;
   startedAt: number | null;
   completedAt: number | null;
-  error: { kind: EffectError["kind"]; message: string; stack?: string; at: number } | null;
+  /** The last step's failure; `retryAt` when GitHub said when to come back (rate limits). */
+  error: { kind: EffectError["kind"]; message: string; stack?: string; at: number; retryAt?: number } | null;
 }
 
 export interface SyncOperationInput {

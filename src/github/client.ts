@@ -1,0 +1,103 @@
+/**
+ * The GitHub client: Octokit with GitHub's documented client behaviour (reference/github-api.md §2):
+ * - plugin-retry for 5xx and network errors (never 400/401/403/404/410/422/451);
+ * - plugin-throttling for concurrency and write spacing, but no sleeping on limits inside a request: a primary
+ *   or secondary limit becomes a RetryLaterError carrying GitHub's reset time, so the repository actor goes
+ *   backing-off, visibly, and other repositories go on.
+ */
+import { createAppAuth } from "@octokit/auth-app";
+import { Octokit } from "@octokit/core";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { RetryLaterError } from "../actors/effects.ts";
+
+const GitHub = Octokit.plugin(throttling, retry);
+export type GitHubClient = InstanceType<typeof GitHub>;
+
+export type ClientAuth =
+  | { kind: "token"; token: string }
+  /** Installation tokens are created from the App's JWT and refreshed before their one-hour expiry by auth-app. */
+  | { kind: "app"; appId: number; privateKey: string; installationId: number };
+
+export interface ClientOptions {
+  baseUrl: string;
+  auth: ClientAuth;
+  userAgent?: string;
+}
+
+export function createGitHubClient(options: ClientOptions): GitHubClient {
+  const auth =
+    options.auth.kind === "token"
+      ? { auth: options.auth.token }
+      : {
+          authStrategy: createAppAuth,
+          auth: {
+            appId: options.auth.appId,
+            privateKey: options.auth.privateKey,
+            installationId: options.auth.installationId,
+          },
+        };
+  return new GitHub({
+    baseUrl: options.baseUrl,
+    ...auth,
+    userAgent: options.userAgent ?? "github-tracker",
+    throttle: {
+      // Returning false makes the request fail; the error handler below turns it into RetryLaterError.
+      onRateLimit: () => false,
+      onSecondaryRateLimit: () => false,
+    },
+    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+  });
+}
+
+interface ResponseLike {
+  status?: number;
+  response?: { headers?: Record<string, string | number | undefined>; data?: unknown };
+  message?: string;
+}
+
+const SECONDARY_FALLBACK_MS = 60_000;
+
+/**
+ * GitHub's rule for a 403/429: retry-after if present; else, when x-ratelimit-remaining is 0, the reset time;
+ * else a secondary limit: at least 60 s.
+ */
+export function rateLimitRetryAt(error: unknown, now: number): number | null {
+  const e = error as ResponseLike;
+  if (e?.status !== 403 && e?.status !== 429) return null;
+  const headers = e.response?.headers ?? {};
+  const message = String((e.response?.data as { message?: string } | undefined)?.message ?? e.message ?? "");
+  const retryAfter = Number(headers["retry-after"]);
+  if (Number.isFinite(retryAfter) && retryAfter > 0) return now + retryAfter * 1000;
+  if (String(headers["x-ratelimit-remaining"]) === "0") {
+    const reset = Number(headers["x-ratelimit-reset"]);
+    if (Number.isFinite(reset)) return Math.max(now, reset * 1000);
+  }
+  if (/secondary rate|abuse/i.test(message)) return now + SECONDARY_FALLBACK_MS;
+  return null;
+}
+
+/** Turn rate-limit failures into RetryLaterError; everything else passes through unchanged. */
+export function classifyGitHubError(error: unknown, now: number = Date.now()): unknown {
+  const retryAt = rateLimitRetryAt(error, now);
+  if (retryAt === null) return error;
+  const message = (error as Error).message || "GitHub rate limit";
+  return new RetryLaterError(message, retryAt, "rate_limited");
+}
+
+/** `Link: <…>; rel="next", <…>; rel="last"` → { next, last }. */
+export function parseLink(header: string | undefined | null): Record<string, string> {
+  const links: Record<string, string> = {};
+  if (!header) return links;
+  for (const part of header.split(",")) {
+    const match = part.match(/<([^>]+)>\s*;\s*rel="([^"]+)"/);
+    if (match?.[1] && match[2]) links[match[2]] = match[1];
+  }
+  return links;
+}
+
+export function pageNumber(url: string | undefined): number | null {
+  if (!url) return null;
+  const page = new URL(url).searchParams.get("page");
+  return page ? Number(page) : null;
+}
