@@ -12,6 +12,35 @@ export interface Urls {
 
 export type Json = Record<string, unknown>;
 
+interface RepoCounts {
+  version: number;
+  open: number;
+  milestones: Map<number, { open: number; closed: number }>;
+}
+
+const countsCache = new WeakMap<SimRepo, RepoCounts>();
+
+/** Open-issue and per-milestone counts, recomputed only after an issue changed (one pass, not one per issue). */
+function repoCounts(repo: SimRepo): RepoCounts {
+  const cached = countsCache.get(repo);
+  if (cached && cached.version === repo.version) return cached;
+  const c: RepoCounts = { version: repo.version, open: 0, milestones: new Map() };
+  for (const i of repo.issues.values()) {
+    if (i.state === "open") c.open++;
+    if (i.milestoneId === null) continue;
+    const m = c.milestones.get(i.milestoneId) ?? { open: 0, closed: 0 };
+    if (i.state === "open") m.open++;
+    else m.closed++;
+    c.milestones.set(i.milestoneId, m);
+  }
+  countsCache.set(repo, c);
+  return c;
+}
+
+export function openCount(repo: SimRepo): number {
+  return repoCounts(repo).open;
+}
+
 export function userJson(u: SimUser, urls: Urls): Json {
   const api = `${urls.api}/users/${u.login}`;
   return {
@@ -59,8 +88,7 @@ export function repoJson(store: Store, repo: SimRepo, urls: Urls): Json {
   const owner = store.userById(repo.ownerId);
   const full = `${owner.login}/${repo.name}`;
   const u = `${urls.api}/repos/${full}`;
-  let open = 0;
-  for (const i of repo.issues.values()) if (i.state === "open") open++;
+  const open = repoCounts(repo).open;
   return {
     id: repo.id,
     node_id: repo.nodeId,
@@ -172,13 +200,7 @@ export function labelJson(store: Store, l: SimLabel, urls: Urls): Json {
 export function milestoneJson(store: Store, m: SimMilestone, urls: Urls): Json {
   const repo = store.repoById(m.repoId);
   const full = store.fullName(repo);
-  let open = 0;
-  let closed = 0;
-  for (const i of repo.issues.values()) {
-    if (i.milestoneId !== m.id) continue;
-    if (i.state === "open") open++;
-    else closed++;
-  }
+  const { open, closed } = repoCounts(repo).milestones.get(m.id) ?? { open: 0, closed: 0 };
   return {
     url: `${urls.api}/repos/${full}/milestones/${m.number}`,
     html_url: `${urls.html}/${full}/milestone/${m.number}`,

@@ -77,6 +77,7 @@ export class Store {
 
   /** Seeding path: append many issues and sort the updated index once instead of inserting one by one. */
   bulkInsertIssues(repo: SimRepo, issues: SimIssue[]): void {
+    repo.version++;
     for (const issue of issues) {
       repo.issues.set(issue.number, issue);
       this.issues.set(issue.id, issue);
@@ -150,6 +151,7 @@ export class Store {
       milestones: new Map(),
       labels: new Map(),
       tombstones: new Map(),
+      version: 0,
     };
     this.repos.set(id, repo);
     this.repoByName.set(`${owner.login}/${name}`.toLowerCase(), id);
@@ -158,6 +160,7 @@ export class Store {
   }
 
   insertIssue(repo: SimRepo, issue: SimIssue): void {
+    repo.version++;
     repo.issues.set(issue.number, issue);
     this.issues.set(issue.id, issue);
     this.registerNode(issue.nodeId, issue.pullRequest ? "PullRequest" : "Issue", issue.id);
@@ -167,6 +170,7 @@ export class Store {
   }
 
   removeIssue(repo: SimRepo, issue: SimIssue): void {
+    repo.version++;
     repo.issues.delete(issue.number);
     this.issues.delete(issue.id);
     this.nodes.delete(issue.nodeId);
@@ -177,6 +181,7 @@ export class Store {
 
   /** Move `updatedAt` and keep the updated index sorted (usually a remove plus an append). */
   touchIssue(repo: SimRepo, issue: SimIssue, at: number): void {
+    repo.version++;
     removeSorted(repo.byUpdated, issue);
     // "updated_at moves on every change": GitHub stores seconds, so two changes within one second would share a
     // timestamp and an incremental `since` poll could not tell them apart. Keep it strictly increasing.

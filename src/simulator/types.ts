@@ -83,6 +83,8 @@ export interface SimRepo {
   milestones: Map<number, SimMilestone>;
   labels: Map<number, SimLabel>;
   tombstones: Map<number, Tombstone>;
+  /** Bumped on every issue change; keys cached aggregates (open counts, milestone progress). */
+  version: number;
 }
 
 export type FieldDataType =

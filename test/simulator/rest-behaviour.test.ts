@@ -85,6 +85,16 @@ describe("pagination", () => {
     expect(prs.length).toBeLessThan(250);
   });
 
+  test("the last page of a state-filtered listing agrees with the number of matching issues", async () => {
+    const repo = s.sim.state.findRepo("octo-org", "big")?.repo;
+    const open = [...(repo?.issues.values() ?? [])].filter((i) => i.state === "open").length;
+    const first = await get("/repos/octo-org/big/issues?per_page=7");
+    const last = links(first.res).last ?? "";
+    const lastPage = Number(new URL(last).searchParams.get("page"));
+    const tail = (await get(last)).body as Issue[];
+    expect((lastPage - 1) * 7 + tail.length).toBe(open);
+  });
+
   test("per_page defaults to 30 and is capped at 100; no Link when everything fits", async () => {
     expect(((await get("/repos/octo-org/big/issues?state=all")).body as Issue[]).length).toBe(30);
     expect(((await get("/repos/octo-org/big/issues?state=all&per_page=500")).body as Issue[]).length).toBe(

@@ -146,6 +146,7 @@ export function deleteMilestone(ctx: Ctx, repo: SimRepo, m: SimMilestone, sender
   ctx.store.milestones.delete(m.id);
   ctx.store.nodes.delete(m.nodeId);
   for (const issue of repo.issues.values()) if (issue.milestoneId === m.id) issue.milestoneId = null;
+  repo.version++;
 }
 
 export function listMilestones(

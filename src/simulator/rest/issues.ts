@@ -10,7 +10,7 @@ import {
 import { notFound, type ValidationItem, validationFailed } from "../errors.ts";
 import { linkHeader, linkHeaders, pageParams, slicePage } from "../pagination.ts";
 import type { Reply, RouteContext, Router } from "../router.ts";
-import { issueJson, labelJson } from "../serialize.ts";
+import { issueJson, labelJson, openCount } from "../serialize.ts";
 import { lowerBoundUpdated } from "../store.ts";
 import type { SimIssue, SimLabel, SimRepo } from "../types.ts";
 import { actorId, bodyObject, intParam, linkBase, repoFor } from "./common.ts";
@@ -108,6 +108,18 @@ export function listIssues(
     arr = [...repo.byNumber].sort((a, b) => a.comments - b.comments || a.number - b.number);
   }
   if (since !== null && sort !== "updated") preds.push((i) => i.updatedAt >= since);
+  // When the only filter is the state (or none), the total for the Link header is known without a full scan,
+  // so the walk can stop once the page is full.
+  const state = q.get("state") ?? "open";
+  const simple = preds.length === (state === "all" ? 0 : 1) && (since === null || sort === "updated");
+  let knownTotal: number | null = null;
+  if (simple) {
+    if (state === "all") knownTotal = arr.length - lo;
+    else if (since === null) {
+      const open = openCount(repo);
+      knownTotal = state === "open" ? open : repo.issues.size - open;
+    }
+  }
   const skip = (page.page - 1) * page.perPage;
   const out: SimIssue[] = [];
   let total = 0;
@@ -122,6 +134,7 @@ export function listIssues(
       if (!test(i)) continue;
       if (total >= skip && out.length < page.perPage) out.push(i);
       total++;
+      if (knownTotal !== null && out.length === page.perPage) break;
     }
   } else {
     for (let k = n - 1; k >= lo; k--) {
@@ -129,9 +142,10 @@ export function listIssues(
       if (!test(i)) continue;
       if (total >= skip && out.length < page.perPage) out.push(i);
       total++;
+      if (knownTotal !== null && out.length === page.perPage) break;
     }
   }
-  return { items: out, total };
+  return { items: out, total: knownTotal ?? total };
 }
 
 function labelsReply(rc: RouteContext, labels: SimLabel[]): Reply {
