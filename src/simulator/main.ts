@@ -1,5 +1,5 @@
 /**
- * Standalone simulator: `bun run sim --port N --repos owner/a,owner/b --issues N --token T --seed S`.
+ * Standalone simulator: `bun run sim --port N --repos owner/a,owner/b --issues N --token T --seed S [--no-project]`.
  * Prints its base URL; the control API is under /_sim (docs/simulator.md).
  */
 import { parseArgs } from "node:util";
@@ -14,7 +14,7 @@ const { values } = parseArgs({
     issues: { type: "string", default: "300" },
     token: { type: "string", multiple: true },
     seed: { type: "string", default: "1" },
-    project: { type: "boolean", default: true },
+    "no-project": { type: "boolean", default: false },
   },
   strict: true,
 });
@@ -44,7 +44,7 @@ for (const full of values.repos
     issues,
     milestones: 5,
     labels: 10,
-    project: values.project,
+    project: !values["no-project"],
   });
 }
 console.log(running.url);
