@@ -85,8 +85,10 @@ export class RateLimiter {
     if (!b || now >= b.resetAt) {
       // The window starts with the first request after the previous one ended, as on GitHub.
       const p = this.config.primary[resource];
+      // Unauthenticated callers get 60 requests an hour (counted per IP on GitHub; one bucket here).
+      const base = key === "anonymous" && resource === "core" ? Math.min(60, p.limit) : p.limit;
       b = {
-        limit: b?.limit ?? p.limit,
+        limit: b?.limit ?? base,
         used: 0,
         resetAt: now + p.windowSeconds * 1000,
         windowSeconds: p.windowSeconds,
