@@ -73,12 +73,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let membership: ReturnType<typeof createRedisMembership>;
   if (options.redisUrl) {
     // Separate connections: a subscribed connection cannot issue commands.
-    const commands = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false });
+    // No offline queue for lock and membership commands: while Redis is unreachable they must fail, not wait.
+    const commands = new Redis(options.redisUrl, {
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: false,
+      lazyConnect: true,
+    });
     const publisher = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
     const subscriber = new Redis(options.redisUrl);
     for (const client of [commands, publisher, subscriber]) {
       client.on("error", (error) => options.log.debug("redis connection error", { error: error.message }));
     }
+    await commands.connect();
     await commands.ping();
     redisClients = [commands, publisher, subscriber];
     bus = await createRedisBus(publisher, subscriber);

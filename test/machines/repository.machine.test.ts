@@ -193,7 +193,8 @@ describe("repository machine", () => {
     const persisted = JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
     actor.stop();
 
-    const restored = createActor(controlledEffects().machine, { snapshot: persisted }).start();
+    // A restore passes the snapshot instead of input.
+    const restored = createActor(controlledEffects().machine, { snapshot: persisted } as never).start();
     expect(stateOf(restored)).toBe("backing-off");
     expect(repositoryDeadline("backing-off", restored.getSnapshot().context)).toBe(T0 + 3_600_000);
   });

@@ -43,12 +43,13 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => {
-      if (proc.exitCode !== null) throw new Error(`service exited with ${proc.exitCode}:\n${log}`);
+      if (proc.exitCode !== null) return "exited";
       const res = await fetch(`${url}/health`).catch(() => null);
-      return res?.status === 200;
+      return res?.status === 200 && "up";
     },
     { timeoutMs: 20_000, what: "the service to answer /health" },
   );
+  if (proc.exitCode !== null) throw new Error(`service exited with ${proc.exitCode}:\n${log}`);
   return {
     url,
     proc,
