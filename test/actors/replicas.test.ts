@@ -24,7 +24,11 @@ async function heldLease(cluster: Cluster): Promise<Lease | null> {
 
 async function leases(cluster: Cluster): Promise<Lease[]> {
   return cluster.database.db
-    .select({ fullName: repositories.fullName, epoch: repositories.leaseEpoch, holder: repositories.leaseHolder })
+    .select({
+      fullName: repositories.fullName,
+      epoch: repositories.leaseEpoch,
+      holder: repositories.leaseHolder,
+    })
     .from(repositories)
     .orderBy(repositories.fullName);
 }
@@ -39,7 +43,8 @@ describe.skipIf(!enabled)("replicas", () => {
   test("12 repositories over 3 replicas: each driven by exactly one, spread over several", async () => {
     const repos = Array.from({ length: 12 }, (_, i) => `octo-org/spread-${i}`);
     cluster = await startCluster({ repos, env: { LEASE_TTL_SECONDS: "3", SYNC_INTERVAL_SECONDS: "60" } });
-    for (const repo of repos) cluster.sim.sim.control.seedRepository({ owner: "octo-org", name: repo.split("/")[1]!, issues: 5 });
+    for (const repo of repos)
+      cluster.sim.sim.control.seedRepository({ owner: "octo-org", name: repo.split("/")[1]!, issues: 5 });
     await Promise.all(["r1", "r2", "r3"].map((id) => cluster!.startReplica(id)));
 
     const settled = await waitFor(
@@ -65,7 +70,10 @@ describe.skipIf(!enabled)("replicas", () => {
   }, 60_000);
 
   test("kill -9 of the driving replica mid-pull: another takes over and the pull completes, nothing lost or doubled", async () => {
-    cluster = await startCluster({ repos: ["octo-org/big"], env: { LEASE_TTL_SECONDS: "2", SYNC_INTERVAL_SECONDS: "3600" } });
+    cluster = await startCluster({
+      repos: ["octo-org/big"],
+      env: { LEASE_TTL_SECONDS: "2", SYNC_INTERVAL_SECONDS: "3600" },
+    });
     const seeded = cluster.sim.sim.control.seedRepository({ owner: "octo-org", name: "big", issues: 1200 });
     expect(seeded.fullName).toBe("octo-org/big");
     // Slow pages so the kill lands mid-pull.
@@ -76,7 +84,10 @@ describe.skipIf(!enabled)("replicas", () => {
 
     const running = await waitFor(
       async () => {
-        const [op] = await db.select().from(syncOperations).where(eq(syncOperations.repositoryFullName, "octo-org/big"));
+        const [op] = await db
+          .select()
+          .from(syncOperations)
+          .where(eq(syncOperations.repositoryFullName, "octo-org/big"));
         return op && op.pagesDone >= 3 && op.status === "running" && op;
       },
       { what: "the pull to be a few pages in", timeoutMs: 30_000 },
@@ -127,7 +138,10 @@ describe.skipIf(!enabled)("replicas", () => {
   }, 120_000);
 
   test("a replica paused past its lease is fenced out on resume and stops driving", async () => {
-    cluster = await startCluster({ repos: ["octo-org/paused"], env: { LEASE_TTL_SECONDS: "2", SYNC_INTERVAL_SECONDS: "1" } });
+    cluster = await startCluster({
+      repos: ["octo-org/paused"],
+      env: { LEASE_TTL_SECONDS: "2", SYNC_INTERVAL_SECONDS: "1" },
+    });
     cluster.sim.sim.control.seedRepository({ owner: "octo-org", name: "paused", issues: 20 });
     await cluster.startReplica("p1");
     await cluster.startReplica("p2");
@@ -154,7 +168,10 @@ describe.skipIf(!enabled)("replicas", () => {
       { what: "transitions under the new epoch", timeoutMs: 20_000 },
     );
     paused.proc.kill("SIGCONT");
-    await waitFor(() => paused.output().includes("ownership lost"), { what: "the paused replica to notice", timeoutMs: 20_000 });
+    await waitFor(() => paused.output().includes("ownership lost"), {
+      what: "the paused replica to notice",
+      timeoutMs: 20_000,
+    });
 
     // Every write under the old epoch precedes every write under the new one: nothing of the paused replica
     // landed after the takeover, although it resumed with due deadlines and a stale lock.
@@ -173,7 +190,10 @@ describe.skipIf(!enabled)("replicas", () => {
 
   test("SIGTERM hands the repository over at once, not after the lease runs out", async () => {
     // A long lease: a hand-over that waited for expiry would take 60 s.
-    cluster = await startCluster({ repos: ["octo-org/handover"], env: { LEASE_TTL_SECONDS: "60", SYNC_INTERVAL_SECONDS: "3600" } });
+    cluster = await startCluster({
+      repos: ["octo-org/handover"],
+      env: { LEASE_TTL_SECONDS: "60", SYNC_INTERVAL_SECONDS: "3600" },
+    });
     cluster.sim.sim.control.seedRepository({ owner: "octo-org", name: "handover", issues: 10 });
     await cluster.startReplica("h1");
     await cluster.startReplica("h2");
