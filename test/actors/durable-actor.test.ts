@@ -135,7 +135,7 @@ describe("durable actor", () => {
     await actor.settled();
     const row = await loadActor(database.db, `repository:${repo.id}`);
     expect(row?.stateValue).toBe("pulling");
-    expect((row?.snapshot.context as RepositoryContext).operation?.id).toBe(
+    expect((row!.snapshot.context as RepositoryContext).operation?.id).toBe(
       "11111111-1111-4111-8111-111111111111",
     );
     expect(pulls.map((p) => p.operation.id)).toEqual(["11111111-1111-4111-8111-111111111111"]);
