@@ -39,6 +39,18 @@ interface Held {
 }
 
 const lockKey = (repositoryId: string) => `gt:lease:${repositoryId}`;
+const ACQUIRE_CONCURRENCY = 16;
+
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      if (item !== undefined) await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}
 
 export class Scheduler {
   private readonly held = new Map<string, Held>();
@@ -127,6 +139,7 @@ export class Scheduler {
       })
       .from(repositories);
     const staleBefore = this.now() - 2 * deps.leaseTtlMs;
+    const toAcquire: { id: string; fullName: string }[] = [];
     for (const repo of repos) {
       if (this.stopped) return;
       const preferred = preferredReplica(live, repo.id);
@@ -139,9 +152,11 @@ export class Scheduler {
         await this.release(repo.id, `handed over to ${preferred}`);
       } else if (!mine) {
         const orphaned = repo.leaseUntil === null || repo.leaseUntil.getTime() < staleBefore;
-        if (preferred === deps.replicaId || orphaned) await this.acquire(repo.id, repo.fullName);
+        if (preferred === deps.replicaId || orphaned) toAcquire.push(repo);
       }
     }
+    // A few at a time: a replica starting with hundreds of repositories should not take them one by one.
+    await inBatches(toAcquire, ACQUIRE_CONCURRENCY, (repo) => this.acquire(repo.id, repo.fullName));
   }
 
   private async extend(repositoryId: string, held: Held): Promise<void> {
