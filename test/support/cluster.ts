@@ -30,7 +30,10 @@ async function freshRedisDb(base: string): Promise<string> {
   return url.toString();
 }
 
-export async function startCluster(options: { repos: string[]; env?: Record<string, string> }): Promise<Cluster> {
+export async function startCluster(options: {
+  repos: string[];
+  env?: Record<string, string>;
+}): Promise<Cluster> {
   const base = redisUrl();
   if (!base) throw new Error("REDIS_URL is not set");
   const sim = await startSimulator({ port: 0, hostname: "127.0.0.1" });
