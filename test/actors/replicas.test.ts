@@ -212,4 +212,64 @@ describe.skipIf(!enabled)("replicas", () => {
     expect(next.holder).not.toBe(first!.holder);
     expect(await leaving.proc.exited).toBe(0);
   }, 60_000);
+
+  test("an operator action sent to any replica reaches the owner and is logged there", async () => {
+    cluster = await startCluster({
+      repos: ["octo-org/ops"],
+      env: { LEASE_TTL_SECONDS: "5", SYNC_INTERVAL_SECONDS: "3600" },
+    });
+    cluster.sim.sim.control.seedRepository({ owner: "octo-org", name: "ops", issues: 5 });
+    await cluster.startReplica("o1");
+    await cluster.startReplica("o2");
+    const owner = await waitFor(() => heldLease(cluster!), { what: "a driver", timeoutMs: 20_000 });
+    const other = cluster.replicas.get(owner.holder === "o1" ? "o2" : "o1")!;
+    const actor = await waitFor(
+      async () => {
+        const list = (await (await fetch(`${other.url}/api/v1/actors?kind=repository`)).json()) as {
+          data: { id: string; state: string }[];
+        };
+        return list.data[0]?.state === "idle" && list.data[0];
+      },
+      { what: "the first sync to finish", timeoutMs: 20_000 },
+    );
+    const res = await fetch(`${other.url}/api/v1/actors/${actor.id}/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ type: "pause" }),
+    });
+    expect(res.status).toBe(202);
+    expect(((await res.json()) as { delivered_to: string }).delivered_to).toBe(owner.holder!);
+    const paused = await waitFor(
+      async () => {
+        const log = (await (
+          await fetch(`${other.url}/api/v1/actors/${actor.id}/transitions?per_page=1`)
+        ).json()) as {
+          data: { event: string; to: string; holder: string; event_summary: Record<string, unknown> }[];
+        };
+        return log.data[0]?.to === "paused" && log.data[0];
+      },
+      { what: "the owner to pause the actor", timeoutMs: 10_000 },
+    );
+    expect(paused).toMatchObject({
+      event: "PAUSE",
+      holder: owner.holder!,
+      event_summary: { source: "operator" },
+    });
+    // Unknown actions and unknown actors are refused with problem+json.
+    const bad = await fetch(`${other.url}/api/v1/actors/${actor.id}/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ type: "explode" }),
+    });
+    expect(bad.status).toBe(422);
+    const missing = await fetch(
+      `${other.url}/api/v1/actors/repository:00000000-0000-4000-8000-000000000000/events`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "pause" }),
+      },
+    );
+    expect(missing.status).toBe(404);
+  }, 60_000);
 });
