@@ -562,3 +562,32 @@ export type OutboxEntry = typeof outbox.$inferSelect;
 export type SyncConflict = typeof syncConflicts.$inferSelect;
 export type ActorSnapshotRow = typeof actorSnapshots.$inferSelect;
 export type ActorTransitionRow = typeof actorTransitions.$inferSelect;
+
+/**
+ * Conditional-request cache: the validators of the last 200 per URL. A 304 costs no rate limit. ETags differ
+ * per token on GitHub, so the credential that earned the ETag is kept: after an installation token rotates,
+ * If-Modified-Since is sent instead. `link` keeps pagination working through a 304.
+ */
+export const githubHttpCache = pgTable("github_http_cache", {
+  key: text("key").primaryKey(),
+  etag: text("etag"),
+  lastModified: text("last_modified"),
+  credential: text("credential").notNull(),
+  link: text("link"),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
+
+/** The last rate-limit figures GitHub reported, per credential and resource (core, graphql, …). */
+export const githubRateLimits = pgTable(
+  "github_rate_limits",
+  {
+    credential: text("credential").notNull(),
+    resource: text("resource").notNull(),
+    limit: integer("limit").notNull(),
+    remaining: integer("remaining").notNull(),
+    used: integer("used").notNull().default(0),
+    resetAt: ts("reset_at").notNull(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.credential, t.resource] })],
+);
