@@ -2,7 +2,7 @@
  * The one write path for mirrored issues (pulls and webhooks both come here): upsert keyed by GitHub id, never
  * moving a row to an older updated_at, inside the caller's fenced transaction.
  */
-import { sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Tx } from "../client.ts";
 import { githubIssues, type NewIssue } from "../schema.ts";
 
@@ -64,4 +64,20 @@ export async function upsertIssues(tx: Tx, rows: NewIssue[]): Promise<number> {
     })
     .returning({ id: githubIssues.id });
   return written.length;
+}
+
+/** GitHub confirmed the deletion (issues.deleted, 404 or 410): keep the row as a tombstone. */
+export async function tombstoneIssue(tx: Tx, githubId: number): Promise<void> {
+  await tx
+    .update(githubIssues)
+    .set({ deletedAt: sql`now()`, syncVersion: sql`${githubIssues.syncVersion} + 1` })
+    .where(and(eq(githubIssues.githubId, githubId), isNull(githubIssues.deletedAt)));
+}
+
+/** The issue moved to another repository (issues.transferred, or a 301): `to` is `owner/name#number`. */
+export async function markIssueTransferred(tx: Tx, githubId: number, to: string): Promise<void> {
+  await tx
+    .update(githubIssues)
+    .set({ transferredTo: to, deletedAt: sql`now()`, syncVersion: sql`${githubIssues.syncVersion} + 1` })
+    .where(and(eq(githubIssues.githubId, githubId), isNull(githubIssues.deletedAt)));
 }
