@@ -178,6 +178,9 @@ export function registerIssueRoutes(router: Router): void {
       status: 200,
       body: items.map((i) => issueJson(ctx.store, i, ctx.urls)),
       headers: linkHeaders(link),
+      // Modelling assumption (docs/simulator.md): a list page carries Last-Modified = its newest item, so
+      // If-Modified-Since works for clients whose ETag belongs to an earlier token.
+      ...(items.length > 0 ? { lastModified: Math.max(...items.map((i) => i.updatedAt)) } : {}),
     };
   });
 

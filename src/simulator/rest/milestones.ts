@@ -35,10 +35,13 @@ export function registerMilestoneRoutes(router: Router): void {
     );
     const p = pageParams(rc.url);
     const link = linkHeader(linkBase(rc, repo, "/milestones"), q, p, all.length);
+    const page = slicePage(all, p);
     return {
       status: 200,
-      body: slicePage(all, p).map((m) => milestoneJson(ctx.store, m, ctx.urls)),
+      body: page.map((m) => milestoneJson(ctx.store, m, ctx.urls)),
       headers: linkHeaders(link),
+      // Same modelling assumption as the issues list: Last-Modified is the newest milestone on the page.
+      ...(page.length > 0 ? { lastModified: Math.max(...page.map((m) => m.updatedAt)) } : {}),
     };
   });
 
