@@ -71,6 +71,12 @@ export function repoView(ctx: Ctx, r: SimRepo): View {
       const i = r.issues.get(number);
       return i && !i.pullRequest ? issueView(ctx, i) : null;
     },
+    // Issues only (pull requests are a separate connection on GitHub), oldest number first; `states` filters.
+    issues: (args: ConnectionArgs & { states?: string[] | null }) => {
+      const states = args.states?.map((st) => st.toLowerCase());
+      const list = r.byNumber.filter((i) => !i.pullRequest && (!states || states.includes(i.state)));
+      return connection(list, args, "issues", (i) => issueView(ctx, i));
+    },
     pullRequest: ({ number }: { number: number }) => {
       const i = r.issues.get(number);
       return i?.pullRequest ? issueView(ctx, i) : null;
