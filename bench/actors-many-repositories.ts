@@ -12,6 +12,8 @@ import { startRuntime } from "../src/actors/runtime.ts";
 import { openDatabase, rowsOf } from "../src/db/client.ts";
 import { ensureRepositories } from "../src/db/queries/repositories.ts";
 import { createGitHubClient } from "../src/github/client.ts";
+import { createGitHubApi } from "../src/github/github-api.ts";
+import { RateBudget } from "../src/github/rate-budget.ts";
 import { createSyncEngine } from "../src/github/sync-engine.ts";
 import { silentLogger } from "../src/logger.ts";
 import { startSimulator } from "../src/simulator/index.ts";
@@ -85,7 +87,11 @@ const runtime = await startRuntime({
   log: silentLogger,
   engine: createSyncEngine({
     db,
-    client: createGitHubClient({ baseUrl: sim.url, auth: { kind: "token", token: "sim-token" } }),
+    api: createGitHubApi({
+      db,
+      budget: new RateBudget(),
+      client: createGitHubClient({ baseUrl: sim.url, auth: { kind: "token", token: "sim-token" } }),
+    }),
   }),
   redisUrl: null,
   replicaId: "bench",

@@ -9,6 +9,8 @@ import type { Config } from "./config.ts";
 import { type DatabaseHandle, openDatabase } from "./db/client.ts";
 import { ensureRepositories } from "./db/queries/repositories.ts";
 import { type ClientAuth, createGitHubClient } from "./github/client.ts";
+import { createGitHubApi } from "./github/github-api.ts";
+import { RateBudget } from "./github/rate-budget.ts";
 import { createSyncEngine } from "./github/sync-engine.ts";
 import type { Logger } from "./logger.ts";
 import { type RunningSimulator, seedSandbox, startSimulator } from "./simulator/index.ts";
@@ -94,10 +96,14 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
   const tracked = await ensureRepositories(database.db, repositoriesToTrack);
   const client = createGitHubClient({ baseUrl: apiUrl, auth: clientAuth(config) });
+  const budget = new RateBudget();
+  const api = createGitHubApi({ client, db: database.db, budget });
+  // Rate figures go to Postgres every few seconds so /api/v1/sync/status shows them from any replica.
+  const budgetFlush = setInterval(() => void budget.flush(database.db).catch(() => undefined), 5_000);
   const runtime = await startRuntime({
     db: database.db,
     log,
-    engine: createSyncEngine({ db: database.db, client }),
+    engine: createSyncEngine({ db: database.db, api }),
     redisUrl: config.redisUrl,
     replicaId: config.replicaId,
     leaseTtlMs: config.leaseTtlSeconds * 1000,
@@ -123,6 +129,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     async stop() {
       // Leases first, so another replica takes over while this one finishes answering requests.
       await runtime.stop();
+      clearInterval(budgetFlush);
+      await budget.flush(database.db).catch(() => undefined);
       await server.stop();
       await simulator?.stop();
       await database.close();

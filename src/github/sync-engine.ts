@@ -1,123 +1,121 @@
 /**
- * The pull sync, one idempotent step at a time (the sync-operation actor persists the cursor between steps):
- *   repository → issues (state=all, sort=updated, direction=asc, since = high-water mark − overlap, 100 a page)
+ * The pull sync, one idempotent step (one page) at a time; the sync-operation actor persists the cursor between
+ * steps, so a takeover resumes where the last owner stopped. Phases, in order:
+ *
+ *   repository → labels* → milestones → issues → projects* → reconcile*        (* only when due)
+ *
+ * An incremental poll is conditional throughout (If-None-Match / If-Modified-Since; a 304 spends no rate limit).
+ * A full sync re-reads everything unconditionally and tombstones what GitHub no longer lists.
  * Every write is fenced by the lease epoch and goes through the single write path per entity.
  */
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { EffectContext, SyncEngine } from "../actors/effects.ts";
-import { withFence } from "../actors/fence.ts";
 import { type Database, rowsOf } from "../db/client.ts";
-import { repositories } from "../db/schema.ts";
-import { upsertIssues } from "../db/writes/issues.ts";
+import type { Repository } from "../db/schema.ts";
 import type { OperationRef } from "../machines/repository.machine.ts";
-import type { StepInput, StepOutput, SyncStep } from "../machines/sync-operation.machine.ts";
-import { tracer } from "../telemetry.ts";
-import { classifyGitHubError, type GitHubClient, pageNumber, parseLink } from "./client.ts";
-import { type GitHubIssue, isPullRequest, mapIssue } from "./mappers/issue.ts";
+import type { StepInput, SyncStep } from "../machines/sync-operation.machine.ts";
+import type { GitHubApi } from "./github-api.ts";
+import { issuesPhase } from "./sync/issues-phase.ts";
+import { labelsPhase } from "./sync/labels-phase.ts";
+import { milestonesPhase } from "./sync/milestones-phase.ts";
+import { currentRepository, type PhaseDeps, type PhaseStep, type StepResult, step } from "./sync/phase.ts";
+import { reconcilePhase } from "./sync/reconcile-phase.ts";
+import { repositoryPhase } from "./sync/repository-phase.ts";
 
-/** `since` is "updated at or after"; re-reading two minutes absorbs clock skew and same-second edits. */
-export const SINCE_OVERLAP_MS = 2 * 60_000;
-const PER_PAGE = 100;
+export interface EngineSchedule {
+  /** Labels carry no updated_at and rarely change (webhooks report them): re-listed this often. */
+  labelsEveryMs: number;
+  /** Projects v2 by GraphQL have no conditional requests: pulled this often between webhooks. */
+  projectsEveryMs: number;
+  /** Deletion and transfer detection. */
+  reconcileEveryMs: number;
+}
+
+export const DEFAULT_SCHEDULE: EngineSchedule = {
+  labelsEveryMs: 6 * 3_600_000,
+  projectsEveryMs: 15 * 60_000,
+  reconcileEveryMs: 6 * 3_600_000,
+};
 
 export interface EngineDeps {
   db: Database;
-  client: GitHubClient;
+  api: GitHubApi;
   now?: () => number;
+  schedule?: Partial<EngineSchedule>;
+  /** Projects v2 phase, plugged in by the service (GraphQL pull). */
+  projects?: PhaseStep;
 }
 
-type StepResult = Omit<StepOutput, "now">;
+type PhaseName = "repository" | "labels" | "milestones" | "issues" | "projects" | "reconcile";
+const ORDER: PhaseName[] = ["repository", "labels", "milestones", "issues", "projects", "reconcile"];
+
+/** Encodes "full" into the phase name so a resumed step knows which kind of listing it is in. */
+function phaseName(phase: PhaseName, full: boolean): string {
+  return full ? `${phase}:full` : phase;
+}
+
+function parsePhase(name: string): { phase: PhaseName; full: boolean } {
+  const [phase, mode] = name.split(":") as [PhaseName, string | undefined];
+  return { phase, full: mode === "full" };
+}
 
 export function createSyncEngine(deps: EngineDeps): SyncEngine {
   const now = deps.now ?? Date.now;
+  const schedule = { ...DEFAULT_SCHEDULE, ...deps.schedule };
+  const phaseDeps: PhaseDeps = { db: deps.db, api: deps.api, now };
+  const prefetched = new Map();
+  const steps: Record<PhaseName, (full: boolean) => PhaseStep | null> = {
+    repository: () => repositoryPhase,
+    labels: (full) => labelsPhase(full),
+    milestones: (full) => milestonesPhase(full),
+    issues: (full) => issuesPhase(full, prefetched),
+    projects: () => deps.projects ?? null,
+    reconcile: () => reconcilePhase,
+  };
 
-  async function request<T>(url: string, signal: AbortSignal) {
-    const span = tracer().startSpan("github.request", { attributes: { "http.url": url } });
-    try {
-      const response = await deps.client.request(`GET ${url}`, { request: { signal } });
-      span.setAttribute("http.status_code", response.status);
-      return response as unknown as { data: T; headers: Record<string, string | undefined>; status: number };
-    } catch (error) {
-      span.recordException(error as Error);
-      throw classifyGitHubError(error, now());
-    } finally {
-      span.end();
+  const due = (phase: PhaseName, full: boolean, repo: Repository): boolean => {
+    if (full) return true;
+    const older = (at: Date | null, every: number) => at === null || now() - at.getTime() >= every;
+    if (phase === "labels") return older(repo.labelsSyncedAt, schedule.labelsEveryMs);
+    if (phase === "projects")
+      return deps.projects !== undefined && older(repo.projectsSyncedAt, schedule.projectsEveryMs);
+    if (phase === "reconcile") return older(repo.lastReconcileAt, schedule.reconcileEveryMs);
+    return true;
+  };
+
+  async function nextPhase(
+    after: PhaseName | null,
+    full: boolean,
+    repositoryId: string,
+  ): Promise<SyncStep | null> {
+    const repo = await currentRepository(deps.db, repositoryId);
+    const start = after === null ? 0 : ORDER.indexOf(after) + 1;
+    for (const phase of ORDER.slice(start)) {
+      if (steps[phase](full) && due(phase, full, repo)) return step(phaseName(phase, full));
     }
-  }
-
-  async function repositoryStep(input: StepInput, ctx: EffectContext): Promise<StepResult> {
-    const { data } = await request<{ id: number; node_id: string }>(`/repos/${input.fullName}`, ctx.signal);
-    await withFence(deps.db, ctx.fence, (tx) =>
-      tx
-        .update(repositories)
-        .set({ githubId: data.id, nodeId: data.node_id, updatedAt: sql`now()` })
-        .where(eq(repositories.id, input.repositoryId)),
-    );
-    return { next: { phase: "issues", cursor: null }, processed: 0, failed: 0, pagesTotal: null };
-  }
-
-  async function firstIssuesUrl(input: StepInput): Promise<string> {
-    const params = new URLSearchParams({
-      state: "all",
-      sort: "updated",
-      direction: "asc",
-      per_page: String(PER_PAGE),
-    });
-    if (input.syncType === "incremental") {
-      const [repo] = await deps.db
-        .select({ mark: repositories.issuesSyncedThrough })
-        .from(repositories)
-        .where(eq(repositories.id, input.repositoryId));
-      if (repo?.mark) {
-        const since = new Date(repo.mark.getTime() - SINCE_OVERLAP_MS);
-        params.set("since", since.toISOString().replace(/\.\d{3}Z$/, "Z"));
-      }
-    }
-    return `/repos/${input.fullName}/issues?${params}`;
-  }
-
-  async function issuesStep(input: StepInput, ctx: EffectContext): Promise<StepResult> {
-    const url = input.step.cursor ?? (await firstIssuesUrl(input));
-    const response = await request<GitHubIssue[]>(url, ctx.signal);
-    const links = parseLink(response.headers.link);
-    const repo = { id: input.repositoryId, fullName: input.fullName };
-    const issues = response.data.filter((issue) => !isPullRequest(issue));
-    const rows = issues.map((issue) => mapIssue(repo, issue));
-    const last = links.next ? null : response.data.at(-1)?.updated_at;
-    await withFence(deps.db, ctx.fence, async (tx) => {
-      await upsertIssues(tx, rows);
-      if (!links.next) {
-        // The last page is the newest (sorted by updated, ascending): its newest row is the new high-water mark.
-        await tx
-          .update(repositories)
-          .set({
-            ...(last ? { issuesSyncedThrough: new Date(last) } : {}),
-            ...(input.syncType === "full" ? { lastFullSyncAt: new Date(now()) } : {}),
-          })
-          .where(eq(repositories.id, input.repositoryId));
-      }
-    });
-    // Link rel="last" gives the page count while there is a next page; on the last page, this page is it.
-    const thisPage = pageNumber(new URL(url, "http://github.invalid").toString()) ?? 1;
-    return {
-      next: links.next ? { phase: "issues", cursor: links.next } : null,
-      processed: rows.length,
-      failed: 0,
-      pagesTotal: links.next ? pageNumber(links.last) : thisPage,
-    };
+    return null;
   }
 
   return {
-    firstStep(_operation: OperationRef): SyncStep {
-      return { phase: "repository", cursor: null };
+    firstStep(operation: OperationRef): SyncStep {
+      return step(phaseName("repository", operation.syncType === "full"));
     },
-    async runStep(input, ctx) {
-      if (input.step.phase === "repository") return repositoryStep(input, ctx);
-      if (input.step.phase === "issues") return issuesStep(input, ctx);
-      throw new Error(`unknown sync phase "${input.step.phase}"`);
+
+    async runStep(input: StepInput, ctx: EffectContext): Promise<StepResult> {
+      const { phase, full } = parsePhase(input.step.phase);
+      const run = steps[phase]?.(full);
+      if (!run) throw new Error(`unknown sync phase "${input.step.phase}"`);
+      const result = await run(phaseDeps, input, ctx);
+      const next =
+        result.next !== null
+          ? { phase: input.step.phase, cursor: result.next }
+          : await nextPhase(phase, full, input.repositoryId);
+      return { next, processed: result.processed, failed: result.failed, pagesTotal: result.pagesTotal };
     },
+
     async push(input) {
-      // Local writes reach GitHub through the outbox (two-way sync issue); until then there is nothing to push,
-      // and the open conflicts are only counted.
+      // Local writes reach GitHub through the outbox (the two-way sync issue); until then there is nothing to
+      // push, and the open conflicts are only counted.
       const open = rowsOf<{ n: number }>(
         await deps.db.execute(
           sql`select count(*)::int as n from sync_conflicts where repository_id = ${input.repositoryId} and resolved_at is null`,
