@@ -37,6 +37,15 @@ export interface Runtime {
     target: { actorId: string; repositoryId: string; kind: "repository" | "sync_operation" },
     action: OperatorAction,
   ): Promise<"local" | "forwarded">;
+  /** Queue a sync operation (its sync_operations row exists) on the repository's actor, wherever it runs. */
+  trigger(
+    repositoryId: string,
+    operation: {
+      operationId: string;
+      syncType: "full" | "incremental";
+      direction: "from_github" | "to_github" | "bidirectional";
+    },
+  ): Promise<"local" | "forwarded">;
   /** A repository row was added or enabled: let the scheduler place it now rather than at the next tick. */
   tracked(repositoryId: string): Promise<void>;
   stop(): Promise<void>;
@@ -150,6 +159,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         actorId: target.actorId,
         event,
       });
+      return "forwarded";
+    },
+    async trigger(repositoryId, operation) {
+      const event = { type: "TRIGGER", now: Date.now(), source: "api", ...operation };
+      const driver = scheduler.driverFor(repositoryId);
+      if (driver) {
+        driver.send(event);
+        return "local";
+      }
+      await publish({ kind: "actor_event", repositoryId, actorId: repositoryActorId(repositoryId), event });
       return "forwarded";
     },
     async tracked(repositoryId) {

@@ -15,6 +15,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { milestoneRoutes } from "./routes/milestones.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { repositoryRoutes } from "./routes/repositories.ts";
+import { syncRoutes } from "./routes/sync.ts";
 
 export function createApp(deps: ApiDeps, version: VersionInfo) {
   const httpMetrics = createHttpMetrics();
@@ -25,7 +26,8 @@ export function createApp(deps: ApiDeps, version: VersionInfo) {
     .use(milestoneRoutes(deps))
     .use(projectRoutes(deps))
     .use(repositoryRoutes(deps))
-    .use(actorRoutes(deps));
+    .use(actorRoutes(deps))
+    .use(syncRoutes(deps));
 
   return new Elysia()
     .onRequest(({ request }) => {

@@ -23,13 +23,15 @@ function sinceParam(mark: Date): string {
 type Prefetch = Map<string, Promise<GetResult<GitHubIssue[]>>>;
 
 export function issuesPhase(complete: boolean, prefetched: Prefetch = new Map()): PhaseStep {
+  // A full sync re-reads every page: a 304 would skip rows that a full sync exists to repair.
+  const conditional = !complete;
   const fetchPage = (deps: PhaseDeps, url: string, signal: AbortSignal) => {
     const ready = prefetched.get(url);
     if (ready) {
       prefetched.delete(url);
       return ready;
     }
-    return deps.api.get<GitHubIssue[]>(url, { signal });
+    return deps.api.get<GitHubIssue[]>(url, { signal, conditional });
   };
 
   return async (deps, input, ctx) => {
@@ -48,7 +50,7 @@ export function issuesPhase(complete: boolean, prefetched: Prefetch = new Map())
     const response = await fetchPage(deps, url, ctx.signal);
     const links = parseLink(response.link);
     if (links.next && !prefetched.has(links.next)) {
-      const next = deps.api.get<GitHubIssue[]>(links.next, {});
+      const next = deps.api.get<GitHubIssue[]>(links.next, { conditional });
       next.catch(() => undefined); // consumed (and its error surfaced) by the next step
       prefetched.set(links.next, next);
     }
