@@ -1,0 +1,307 @@
+/**
+ * The pull sync end to end: the service in-process on a real Postgres, GitHub = the simulator over HTTP,
+ * syncs triggered and read back through the API.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { and, eq, isNull } from "drizzle-orm";
+import { githubIssues, githubLabels, githubMilestones, repositories } from "../../src/db/schema.ts";
+import { type RunningSimulator, startSimulator } from "../../src/simulator/index.ts";
+import type { SimIssue } from "../../src/simulator/types.ts";
+import { createTestDatabase, type TestDatabase } from "../support/db.ts";
+import { startTestService, type TestService } from "../support/service.ts";
+import { postgresUrl } from "../support/services.ts";
+import { waitFor } from "../support/wait.ts";
+
+const enabled = postgresUrl() !== null;
+
+interface Operation {
+  id: string;
+  status: string;
+  pages_done: number;
+  records_processed: number;
+  error: Record<string, unknown> | null;
+}
+
+describe.skipIf(!enabled)("pull sync", () => {
+  let sim: RunningSimulator;
+  let database: TestDatabase;
+  let svc: TestService | null = null;
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await svc?.stop();
+    svc = null;
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+
+  async function setup(repo: string, issues: number, env: Record<string, string> = {}) {
+    sim = await startSimulator({ port: 0, hostname: "127.0.0.1" });
+    database = await createTestDatabase("postgres");
+    cleanup.push(
+      () => sim.stop(),
+      () => database.drop(),
+    );
+    const [owner, name] = repo.split("/") as [string, string];
+    const seeded = sim.sim.control.seedRepository({ owner, name, issues, milestones: 6, labels: 8 });
+    svc = await startTestService({ database, githubUrl: sim.url, env: { GITHUB_REPOS: repo, ...env } });
+    return seeded;
+  }
+
+  async function sync(repo: string, syncType: "full" | "incremental"): Promise<Operation> {
+    const trigger = await svc!.post<{ operation_id: string }>("/api/v1/sync/trigger", {
+      repository: repo,
+      sync_type: syncType,
+    });
+    expect(trigger.status).toBe(202);
+    return waitFor(
+      async () => {
+        const op = await svc!.get<Operation>(`/api/v1/sync/operations/${trigger.body.operation_id}`);
+        if (op.status === "failed") throw new Error(`operation failed: ${JSON.stringify(op.error)}`);
+        return op.status === "completed" && op;
+      },
+      { what: `the ${syncType} sync of ${repo}`, timeoutMs: 60_000 },
+    );
+  }
+
+  /** The simulator's issues (not pull requests) in the shape the mirror stores, from its own state. */
+  function expectedIssues(repositoryId: number) {
+    const state = sim.sim.state;
+    const repo = state.repos.get(repositoryId)!;
+    const login = (id: number) => state.users.get(id)!.login;
+    return [...repo.issues.values()]
+      .filter((i: SimIssue) => i.pullRequest === null)
+      .map((i) => ({
+        githubId: i.id,
+        nodeId: i.nodeId,
+        number: i.number,
+        title: i.title,
+        body: i.body,
+        state: i.state,
+        stateReason: i.stateReason,
+        userLogin: login(i.userId),
+        assignees: i.assigneeIds.map(login).sort(),
+        labels: i.labelIds.map((id) => state.labels.get(id)!.name).sort(),
+        milestoneNumber: i.milestoneId === null ? null : state.milestones.get(i.milestoneId)!.number,
+        locked: i.locked,
+        comments: i.comments,
+        createdAt: Math.floor(i.createdAt / 1000) * 1000,
+        updatedAt: Math.floor(i.updatedAt / 1000) * 1000,
+        closedAt: i.closedAt === null ? null : Math.floor(i.closedAt / 1000) * 1000,
+      }))
+      .sort((a, b) => a.number - b.number);
+  }
+
+  async function mirroredIssues(fullName: string) {
+    const rows = await database.db
+      .select()
+      .from(githubIssues)
+      .where(and(eq(githubIssues.repositoryFullName, fullName), isNull(githubIssues.deletedAt)));
+    return rows
+      .map((r) => ({
+        githubId: r.githubId,
+        nodeId: r.nodeId,
+        number: r.number,
+        title: r.title,
+        body: r.body,
+        state: r.state,
+        stateReason: r.stateReason,
+        userLogin: r.userLogin,
+        assignees: r.assignees,
+        labels: r.labels,
+        milestoneNumber: r.milestoneNumber,
+        locked: r.locked,
+        comments: r.comments,
+        createdAt: r.createdAt.getTime(),
+        updatedAt: r.updatedAt.getTime(),
+        closedAt: r.closedAt?.getTime() ?? null,
+      }))
+      .sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
+  }
+
+  test("a full sync mirrors every field of every issue, milestone and label", async () => {
+    const seeded = await setup("octo-org/full", 260);
+    const op = await sync("octo-org/full", "full");
+    expect(op.records_processed).toBeGreaterThan(200);
+    expect(await mirroredIssues("octo-org/full")).toEqual(expectedIssues(seeded.repositoryId));
+
+    const state = sim.sim.state;
+    const simRepo = state.repos.get(seeded.repositoryId)!;
+    const milestones = await database.db
+      .select()
+      .from(githubMilestones)
+      .where(eq(githubMilestones.repositoryFullName, "octo-org/full"));
+    const simMilestones = [...state.milestones.values()].filter((m) => m.repoId === simRepo.id);
+    expect(milestones.length).toBe(simMilestones.length);
+    for (const m of simMilestones) {
+      const row = milestones.find((r) => r.githubId === m.id);
+      expect(row).toMatchObject({
+        number: m.number,
+        title: m.title,
+        description: m.description,
+        state: m.state,
+        openIssues: [...simRepo.issues.values()].filter((i) => i.milestoneId === m.id && i.state === "open")
+          .length,
+        closedIssues: [...simRepo.issues.values()].filter(
+          (i) => i.milestoneId === m.id && i.state === "closed",
+        ).length,
+      });
+      expect(row?.dueOn?.getTime() ?? null).toBe(m.dueOn === null ? null : Math.floor(m.dueOn / 1000) * 1000);
+    }
+    const labels = await database.db
+      .select()
+      .from(githubLabels)
+      .where(eq(githubLabels.repositoryFullName, "octo-org/full"));
+    const simLabels = [...state.labels.values()].filter((l) => l.repoId === simRepo.id);
+    expect(labels.map((l) => [l.githubId, l.name, l.color, l.description]).sort()).toEqual(
+      simLabels.map((l) => [l.id, l.name, l.color, l.description]).sort(),
+    );
+  }, 90_000);
+
+  test("an incremental sync picks up remote edits: title, body, removed labels, milestone, closed with a reason", async () => {
+    const seeded = await setup("octo-org/inc", 60);
+    await sync("octo-org/inc", "full");
+    const control = sim.sim.control;
+    const simRepo = sim.sim.state.repos.get(seeded.repositoryId)!;
+    const target = [...simRepo.issues.values()].find(
+      (i) => i.pullRequest === null && i.labelIds.length > 0 && i.state === "open",
+    )!;
+    const otherMilestone = [...sim.sim.state.milestones.values()].find(
+      (m) => m.repoId === simRepo.id && m.id !== target.milestoneId,
+    )!;
+    control.editIssue({
+      owner: "octo-org",
+      repo: "inc",
+      number: target.number,
+      title: "Renamed on github.com",
+      body: "New body",
+    });
+    control.editIssue({ owner: "octo-org", repo: "inc", number: target.number, labels: [] });
+    control.editIssue({
+      owner: "octo-org",
+      repo: "inc",
+      number: target.number,
+      milestone: otherMilestone.number,
+    });
+    control.editIssue({
+      owner: "octo-org",
+      repo: "inc",
+      number: target.number,
+      state: "closed",
+      state_reason: "not_planned",
+    });
+    await sync("octo-org/inc", "incremental");
+    const [row] = await database.db.select().from(githubIssues).where(eq(githubIssues.githubId, target.id));
+    expect(row).toMatchObject({
+      title: "Renamed on github.com",
+      body: "New body",
+      labels: [],
+      milestoneNumber: otherMilestone.number,
+      state: "closed",
+      stateReason: "not_planned",
+    });
+    expect(await mirroredIssues("octo-org/inc")).toEqual(expectedIssues(seeded.repositoryId));
+  }, 90_000);
+
+  test("a poll with no change spends no rate points, also with a new token (If-Modified-Since)", async () => {
+    await setup("octo-org/quiet", 150);
+    await sync("octo-org/quiet", "full");
+    await sync("octo-org/quiet", "incremental"); // moves the since-URL to the current high-water mark
+    await sync("octo-org/quiet", "incremental");
+    const before = sim.sim.control.counters();
+    const op = await sync("octo-org/quiet", "incremental");
+    const after = sim.sim.control.counters();
+    expect(op.pages_done).toBeGreaterThanOrEqual(3);
+    expect(after.ratePointsSpent - before.ratePointsSpent).toBe(0);
+    expect(after.notModified - before.notModified).toBeGreaterThanOrEqual(3);
+
+    // "Rotation": the service restarts with another token of the same user; its ETags belong to the old one.
+    sim.sim.control.addToken({ token: "rotated-token", login: "octocat" });
+    await svc!.stop();
+    svc = await startTestService({
+      database,
+      githubUrl: sim.url,
+      env: { GITHUB_REPOS: "octo-org/quiet", GITHUB_TOKEN: "rotated-token" },
+    });
+    await waitFor(
+      async () =>
+        (await svc!.get<{ repositories: { state: string }[] }>("/api/v1/sync/status")).repositories[0]
+          ?.state === "idle",
+      { what: "the restarted service to settle" },
+    );
+    const rotatedBefore = sim.sim.control.counters();
+    await sync("octo-org/quiet", "incremental");
+    const rotatedAfter = sim.sim.control.counters();
+    expect(rotatedAfter.ratePointsSpent - rotatedBefore.ratePointsSpent).toBe(0);
+  }, 90_000);
+
+  test("deleted and transferred issues are detected; a renamed repository is followed", async () => {
+    const seeded = await setup("octo-org/moves", 40);
+    sim.sim.control.seedRepository({ owner: "octo-org", name: "elsewhere", issues: 2 });
+    await sync("octo-org/moves", "full");
+    const simRepo = sim.sim.state.repos.get(seeded.repositoryId)!;
+    const [gone, moved] = [...simRepo.issues.values()].filter((i) => i.pullRequest === null);
+    sim.sim.control.deleteIssue({ owner: "octo-org", repo: "moves", number: gone!.number });
+    sim.sim.control.transferIssue({
+      owner: "octo-org",
+      repo: "moves",
+      number: moved!.number,
+      to: "octo-org/elsewhere",
+    });
+    sim.sim.control.renameRepository({ owner: "octo-org", repo: "moves", name: "moved-here" });
+
+    await sync("octo-org/moves", "full");
+    const [repo] = await database.db.select().from(repositories);
+    expect(repo?.fullName).toBe("octo-org/moved-here");
+    const [deletedRow] = await database.db
+      .select()
+      .from(githubIssues)
+      .where(eq(githubIssues.githubId, gone!.id));
+    expect(deletedRow?.deletedAt).not.toBeNull();
+    expect(deletedRow?.transferredTo).toBeNull();
+    const [movedRow] = await database.db
+      .select()
+      .from(githubIssues)
+      .where(eq(githubIssues.githubId, moved!.id));
+    expect(movedRow?.transferredTo).toMatch(/^octo-org\/elsewhere#\d+$/);
+    const live = await svc!.get<{ pagination: { total: number } }>(
+      "/api/v1/issues?repository=octo-org/moved-here&per_page=1",
+    );
+    expect(live.pagination.total).toBe(expectedIssues(seeded.repositoryId).length);
+  }, 90_000);
+
+  test("rate limit exhausted mid-sync: backing-off until the reset, then the same operation resumes, nothing lost", async () => {
+    const seeded = await setup("octo-org/limited", 900);
+    // Enough for a few pages, then empty for 4 seconds.
+    sim.sim.control.setRateLimit({ token: "sim-token", remaining: 5, windowSeconds: 4 });
+    const trigger = await svc!.post<{ operation_id: string }>("/api/v1/sync/trigger", {
+      repository: "octo-org/limited",
+      sync_type: "full",
+    });
+    const backingOff = await waitFor(
+      async () => {
+        const list = await svc!.get<{
+          data: { state: string; next_deadline: string; last_error: { message: string } | null }[];
+        }>("/api/v1/actors?kind=repository");
+        return list.data.find((a) => a.state === "backing-off");
+      },
+      { what: "the actor to back off", timeoutMs: 30_000 },
+    );
+    expect(backingOff.last_error?.message).toContain("rate_limited");
+    const done = await waitFor(
+      async () => {
+        const op = await svc!.get<Operation>(`/api/v1/sync/operations/${trigger.body.operation_id}`);
+        return op.status === "completed" && op;
+      },
+      { what: "the same operation to complete", timeoutMs: 60_000 },
+    );
+    expect(done.pages_done).toBeGreaterThan(9);
+    expect(await mirroredIssues("octo-org/limited")).toEqual(expectedIssues(seeded.repositoryId));
+  }, 120_000);
+
+  test("10% injected 5xx and dropped responses: the sync still converges", async () => {
+    const seeded = await setup("octo-org/flaky", 400);
+    sim.sim.control.injectFault({ route: "*", errorRate: 0.1, errorStatus: 502 });
+    sim.sim.control.injectFault({ route: "/repos/octo-org/flaky/issues", dropResponseRate: 0.05 });
+    await sync("octo-org/flaky", "full");
+    expect(await mirroredIssues("octo-org/flaky")).toEqual(expectedIssues(seeded.repositoryId));
+  }, 120_000);
+});
