@@ -11,6 +11,7 @@ import {
   index,
   integer,
   jsonb,
+  pgSequence,
   pgTable,
   primaryKey,
   text,
@@ -302,6 +303,12 @@ export type ProjectFieldValue =
   | { type: "ASSIGNEES"; assignees: string[] }
   | { type: "OTHER"; value: unknown };
 
+/**
+ * Write order of project items, clock-free (replicas' clocks may disagree): every write takes nextval. An item
+ * listing draws a mark before its first page; at its last page, items not written since the mark are gone.
+ */
+export const projectItemSyncSeq = pgSequence("github_project_items_sync_seq");
+
 export const PROJECT_CONTENT_TYPES = ["Issue", "PullRequest", "DraftIssue", "Redacted"] as const;
 export type ProjectContentType = (typeof PROJECT_CONTENT_TYPES)[number];
 
@@ -327,6 +334,10 @@ export const githubProjectItems = pgTable(
     creatorLogin: text("creator_login"),
     createdAt: createdAt(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
+    /** From github_project_items_sync_seq on every write (see projectItemSyncSeq). */
+    syncSeq: bigint("sync_seq", { mode: "number" })
+      .notNull()
+      .default(sql`nextval('github_project_items_sync_seq')`),
     ...syncColumns(),
   },
   (t) => [

@@ -1,0 +1,2 @@
+CREATE SEQUENCE "public"."github_project_items_sync_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;--> statement-breakpoint
+ALTER TABLE "github_project_items" ADD COLUMN "sync_seq" bigint DEFAULT nextval('github_project_items_sync_seq') NOT NULL;
