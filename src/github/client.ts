@@ -1,17 +1,16 @@
 /**
- * The GitHub client: Octokit with GitHub's documented client behaviour (reference/github-api.md §2):
- * - plugin-retry for 5xx and network errors (never 400/401/403/404/410/422/451);
- * - plugin-throttling for concurrency and write spacing, but no sleeping on limits inside a request: a primary
- *   or secondary limit becomes a RetryLaterError carrying GitHub's reset time, so the repository actor goes
- *   backing-off, visibly, and other repositories go on.
+ * The GitHub client: Octokit (token or GitHub App auth, GITHUB_API_URL for Enterprise and the simulator) with
+ * GitHub's documented client behaviour applied by one request hook (request-policy.ts): bounded concurrency,
+ * spaced writes, retried reads. No sleeping on rate limits inside a request: a primary or secondary limit
+ * becomes a RetryLaterError carrying GitHub's reset time, so the repository actor goes backing-off, visibly,
+ * and other repositories go on.
  */
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/core";
-import { retry } from "@octokit/plugin-retry";
-import { throttling } from "@octokit/plugin-throttling";
 import { RetryLaterError } from "../actors/effects.ts";
+import { createRequestPolicy, type RequestPolicyOptions } from "./request-policy.ts";
 
-const GitHub = Octokit.plugin(throttling, retry);
+const GitHub = Octokit;
 export type GitHubClient = InstanceType<typeof GitHub>;
 
 export type ClientAuth =
@@ -23,6 +22,7 @@ export interface ClientOptions {
   baseUrl: string;
   auth: ClientAuth;
   userAgent?: string;
+  policy?: RequestPolicyOptions;
 }
 
 export function createGitHubClient(options: ClientOptions): GitHubClient {
@@ -37,17 +37,16 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
             installationId: options.auth.installationId,
           },
         };
-  return new GitHub({
+  const client = new GitHub({
     baseUrl: options.baseUrl,
     ...auth,
     userAgent: options.userAgent ?? "github-tracker",
-    throttle: {
-      // Returning false makes the request fail; the error handler below turns it into RetryLaterError.
-      onRateLimit: () => false,
-      onSecondaryRateLimit: () => false,
-    },
-    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
   });
+  const policy = createRequestPolicy(options.policy);
+  client.hook.wrap("request", (request, requestOptions) =>
+    policy(async (o) => request(o as Parameters<typeof request>[0]), requestOptions),
+  );
+  return client;
 }
 
 interface ResponseLike {

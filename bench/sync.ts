@@ -1,0 +1,257 @@
+/**
+ * Pull sync throughput: 10,000 issues + 100 milestones + 50 labels (+ a 2,000-item project) from the simulator
+ * over HTTP into Postgres, through the real runtime (actors persisting every page, fenced writes).
+ * In the same run: the obvious baseline (octokit.paginate + one Drizzle upsert per row), the floor (fetching the
+ * same pages without storing them), and the sync again with 100 ms of injected latency per request.
+ * Prints one JSON line; never pass/fail.   DATABASE_URL=postgres://… bun run bench/sync.ts  (PGlite when unset)
+ */
+import { Octokit } from "@octokit/core";
+import { paginateRest } from "@octokit/plugin-paginate-rest";
+import { eq, sql } from "drizzle-orm";
+import { startRuntime } from "../src/actors/runtime.ts";
+import { openDatabase } from "../src/db/client.ts";
+import { ensureRepositories } from "../src/db/queries/repositories.ts";
+import { githubIssues, githubLabels, githubMilestones, syncOperations } from "../src/db/schema.ts";
+import { createGitHubClient } from "../src/github/client.ts";
+import { createGitHubApi } from "../src/github/github-api.ts";
+import { type GitHubIssue, isPullRequest, mapIssue } from "../src/github/mappers/issue.ts";
+import { type GitHubLabel, mapLabel } from "../src/github/mappers/label.ts";
+import { type GitHubMilestone, mapMilestone } from "../src/github/mappers/milestone.ts";
+import { RateBudget } from "../src/github/rate-budget.ts";
+import { createSyncEngine } from "../src/github/sync-engine.ts";
+import { silentLogger } from "../src/logger.ts";
+
+const ISSUES = Number(process.env.BENCH_ISSUES ?? 10_000);
+const LATENCY_MS = 100;
+
+const adminUrl = process.env.DATABASE_URL ?? null;
+async function freshDatabase(name: string) {
+  if (!adminUrl) return openDatabase({ databaseUrl: null, dataDir: "", pgliteInMemory: true });
+  const admin = await openDatabase({ databaseUrl: adminUrl, dataDir: "", maxConnections: 1 });
+  await admin.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
+  await admin.db.execute(sql.raw(`create database "${name}"`));
+  await admin.close();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return openDatabase({ databaseUrl: url.toString(), dataDir: "", maxConnections: 10 });
+}
+async function dropDatabase(name: string) {
+  if (!adminUrl) return;
+  const admin = await openDatabase({ databaseUrl: adminUrl, dataDir: "", maxConnections: 1 });
+  await admin.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
+  await admin.close();
+}
+
+// The simulator runs in its own process, as GitHub would be remote: in-process it would share this event loop
+// with the sync and bill its own work to the sync's wall time.
+const simPort = 20_000 + (process.pid % 20_000);
+const simProc = Bun.spawn(
+  ["bun", "run", new URL("../src/simulator/main.ts", import.meta.url).pathname, "--port", String(simPort)],
+  {
+    stdout: "pipe",
+    stderr: "inherit",
+  },
+);
+const simUrl = `http://127.0.0.1:${simPort}`;
+for (let i = 0; ; i++) {
+  const up = await fetch(`${simUrl}/_sim/counters`)
+    .then((r) => r.ok)
+    .catch(() => false);
+  if (up) break;
+  if (i > 200) throw new Error("simulator did not start");
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+async function control<T>(op: string, body: unknown): Promise<T> {
+  const res = await fetch(`${simUrl}/_sim/${op}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`simulator ${op}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+const seeded = await control<{ repositoryId: number }>("seedRepository", {
+  owner: "bench-org",
+  name: "big",
+  issues: Math.round(ISSUES / 0.9), // about one in ten is a pull request
+  milestones: 100,
+  labels: 50,
+  project: { title: "Big board", items: 2000 },
+});
+void seeded;
+const FULL = "bench-org/big";
+
+async function counters() {
+  const c = (await (await fetch(`${simUrl}/_sim/counters`)).json()) as {
+    requestsByRoute: Record<string, number>;
+    ratePointsSpent: number;
+  };
+  return { requests: Object.values(c.requestsByRoute).reduce((a, b) => a + b, 0), points: c.ratePointsSpent };
+}
+
+/** Our sync, through the runtime: one full operation, timed from trigger to completed. */
+async function ourSync(dbName: string) {
+  const database = await freshDatabase(dbName);
+  const db = database.db;
+  const [repo] = await ensureRepositories(db, [FULL]);
+  const api = createGitHubApi({
+    db,
+    budget: new RateBudget(),
+    client: createGitHubClient({ baseUrl: simUrl, auth: { kind: "token", token: "sim-token" } }),
+  });
+  const runtime = await startRuntime({
+    db,
+    log: silentLogger,
+    engine: createSyncEngine({ db, api }),
+    redisUrl: null,
+    replicaId: "bench",
+    leaseTtlMs: 60_000,
+    pollIntervalMs: 3_600_000,
+    historyDays: 30,
+  });
+  // The first automatic poll of a new repository is itself a full read; let it finish, then time a full sync.
+  const waitIdle = async () => {
+    for (;;) {
+      const [row] = await db
+        .execute(sql`select state_value from actor_snapshots where kind = 'repository'`)
+        .then((r) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows));
+      if ((row as { state_value?: string } | undefined)?.state_value === "idle") return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  await waitIdle();
+  await db.delete(githubIssues);
+  const before = await counters();
+  const t0 = performance.now();
+  const [op] = await db
+    .insert(syncOperations)
+    .values({
+      repositoryId: repo!.id,
+      repositoryFullName: FULL,
+      operationType: "all",
+      syncType: "full",
+      direction: "from_github",
+      createdBy: "bench",
+    })
+    .returning();
+  await runtime.trigger(repo!.id, { operationId: op!.id, syncType: "full", direction: "from_github" });
+  for (;;) {
+    const [row] = await db.select().from(syncOperations).where(eq(syncOperations.id, op!.id));
+    if (row?.status === "completed" || row?.status === "failed") break;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const after = await counters();
+  const [stored] = await db.select({ n: sql<number>`count(*)::int` }).from(githubIssues);
+  await runtime.stop();
+  await database.close();
+  await dropDatabase(dbName);
+  return {
+    seconds,
+    requests: after.requests - before.requests,
+    points: after.points - before.points,
+    issues: stored?.n ?? 0,
+  };
+}
+
+const PaginatingOctokit = Octokit.plugin(paginateRest);
+const octokit = new PaginatingOctokit({ baseUrl: simUrl, auth: "sim-token" });
+
+/** The obvious way: paginate everything, then one upsert per row. */
+async function baseline() {
+  const database = await freshDatabase(`gt_bench_base_${process.pid}`);
+  const db = database.db;
+  const [repo] = await ensureRepositories(db, [FULL]);
+  const t0 = performance.now();
+  const labels = await octokit.paginate("GET /repos/{owner}/{repo}/labels", {
+    owner: "bench-org",
+    repo: "big",
+    per_page: 100,
+  });
+  for (const label of labels as GitHubLabel[]) {
+    await db
+      .insert(githubLabels)
+      .values(mapLabel(repo!, label))
+      .onConflictDoUpdate({ target: githubLabels.githubId, set: { name: label.name } });
+  }
+  const milestones = await octokit.paginate("GET /repos/{owner}/{repo}/milestones", {
+    owner: "bench-org",
+    repo: "big",
+    state: "all",
+    per_page: 100,
+  });
+  for (const m of milestones as GitHubMilestone[]) {
+    await db
+      .insert(githubMilestones)
+      .values(mapMilestone(repo!, m))
+      .onConflictDoUpdate({ target: githubMilestones.githubId, set: { title: m.title } });
+  }
+  const issues = await octokit.paginate("GET /repos/{owner}/{repo}/issues", {
+    owner: "bench-org",
+    repo: "big",
+    state: "all",
+    per_page: 100,
+  });
+  for (const issue of issues as GitHubIssue[]) {
+    if (isPullRequest(issue)) continue;
+    const row = mapIssue(repo!, issue);
+    await db
+      .insert(githubIssues)
+      .values(row)
+      .onConflictDoUpdate({
+        target: githubIssues.githubId,
+        set: { title: row.title, updatedAt: row.updatedAt },
+      });
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await database.close();
+  await dropDatabase(`gt_bench_base_${process.pid}`);
+  return { seconds };
+}
+
+/** The floor: the same issue pages fetched and parsed, stored nowhere. */
+async function floor() {
+  const t0 = performance.now();
+  const issues = await octokit.paginate("GET /repos/{owner}/{repo}/issues", {
+    owner: "bench-org",
+    repo: "big",
+    state: "all",
+    per_page: 100,
+  });
+  return { seconds: (performance.now() - t0) / 1000, rows: issues.length };
+}
+
+const fetchOnly = await floor();
+const base = await baseline();
+const ours = await ourSync(`gt_bench_sync_${process.pid}`);
+await control("injectFault", { route: "*", latencyMs: LATENCY_MS });
+const slow = await ourSync(`gt_bench_slow_${process.pid}`);
+await control("clearFaults", {});
+simProc.kill();
+
+const listRequests = Math.ceil(fetchOnly.rows / 100);
+console.log(
+  JSON.stringify({
+    bench: "sync",
+    driver: adminUrl ? "postgres" : "pglite",
+    issues: ours.issues,
+    milestones: 100,
+    labels: 50,
+    full_sync_s: Number(ours.seconds.toFixed(2)),
+    issues_stored: ours.issues,
+    github_requests: ours.requests,
+    rate_points: ours.points,
+    issue_list_pages: listRequests,
+    baseline_obvious_s: Number(base.seconds.toFixed(2)),
+    ratio_vs_baseline: Number((base.seconds / ours.seconds).toFixed(1)),
+    floor_fetch_only_s: Number(fetchOnly.seconds.toFixed(2)),
+    ratio_vs_floor: Number((ours.seconds / fetchOnly.seconds).toFixed(2)),
+    with_100ms_latency_s: Number(slow.seconds.toFixed(2)),
+    latency_requests: slow.requests,
+    latency_ratio_vs_requests_x_latency: Number(
+      (slow.seconds / ((slow.requests * LATENCY_MS) / 1000)).toFixed(2),
+    ),
+    goals: { full_sync_s: 2, ratio_vs_baseline: 6, latency_ratio: 1.15 },
+  }),
+);
+process.exit(0);
