@@ -80,19 +80,13 @@ for (const name of names)
   });
 await ensureRepositories(db, names);
 
+const client = createGitHubClient({ baseUrl: sim.url, auth: { kind: "token", token: "sim-token" } });
 const rssBefore = process.memoryUsage().rss;
 const t0 = performance.now();
 const runtime = await startRuntime({
   db,
   log: silentLogger,
-  engine: createSyncEngine({
-    db,
-    api: createGitHubApi({
-      db,
-      budget: new RateBudget(),
-      client: createGitHubClient({ baseUrl: sim.url, auth: { kind: "token", token: "sim-token" } }),
-    }),
-  }),
+  engine: createSyncEngine({ db, api: createGitHubApi({ db, budget: new RateBudget(), client }), client }),
   redisUrl: null,
   replicaId: "bench",
   leaseTtlMs: 60_000,

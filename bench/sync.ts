@@ -94,15 +94,12 @@ async function ourSync(dbName: string) {
   const database = await freshDatabase(dbName);
   const db = database.db;
   const [repo] = await ensureRepositories(db, [FULL]);
-  const api = createGitHubApi({
-    db,
-    budget: new RateBudget(),
-    client: createGitHubClient({ baseUrl: simUrl, auth: { kind: "token", token: "sim-token" } }),
-  });
+  const client = createGitHubClient({ baseUrl: simUrl, auth: { kind: "token", token: "sim-token" } });
+  const api = createGitHubApi({ db, budget: new RateBudget(), client });
   const runtime = await startRuntime({
     db,
     log: silentLogger,
-    engine: createSyncEngine({ db, api }),
+    engine: createSyncEngine({ db, api, client }),
     redisUrl: null,
     replicaId: "bench",
     leaseTtlMs: 60_000,

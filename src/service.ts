@@ -103,7 +103,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const runtime = await startRuntime({
     db: database.db,
     log,
-    engine: createSyncEngine({ db: database.db, api }),
+    engine: createSyncEngine({ db: database.db, api, client }),
     redisUrl: config.redisUrl,
     replicaId: config.replicaId,
     leaseTtlMs: config.leaseTtlSeconds * 1000,

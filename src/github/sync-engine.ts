@@ -14,7 +14,9 @@ import { type Database, rowsOf } from "../db/client.ts";
 import type { Repository } from "../db/schema.ts";
 import type { OperationRef } from "../machines/repository.machine.ts";
 import type { StepInput, SyncStep } from "../machines/sync-operation.machine.ts";
+import type { GitHubClient } from "./client.ts";
 import type { GitHubApi } from "./github-api.ts";
+import { FIRST_PROJECTS_STEP, isProjectPhase, projectsStep } from "./projects/pull.ts";
 import { issuesPhase } from "./sync/issues-phase.ts";
 import { labelsPhase } from "./sync/labels-phase.ts";
 import { milestonesPhase } from "./sync/milestones-phase.ts";
@@ -40,10 +42,10 @@ export const DEFAULT_SCHEDULE: EngineSchedule = {
 export interface EngineDeps {
   db: Database;
   api: GitHubApi;
+  /** For the Projects v2 pull, which speaks GraphQL through Octokit directly. */
+  client: GitHubClient;
   now?: () => number;
   schedule?: Partial<EngineSchedule>;
-  /** Projects v2 phase, plugged in by the service (GraphQL pull). */
-  projects?: PhaseStep;
 }
 
 type PhaseName = "repository" | "labels" | "milestones" | "issues" | "projects" | "reconcile";
@@ -69,7 +71,8 @@ export function createSyncEngine(deps: EngineDeps): SyncEngine {
     labels: (full) => labelsPhase(full),
     milestones: (full) => milestonesPhase(full),
     issues: (full) => issuesPhase(full, prefetched),
-    projects: () => deps.projects ?? null,
+    // Projects have their own sub-phases (projects → project_fields → project_items per project); see runStep.
+    projects: () => () => Promise.reject(new Error("projects steps run through projectsStep")),
     reconcile: () => reconcilePhase,
   };
 
@@ -77,8 +80,7 @@ export function createSyncEngine(deps: EngineDeps): SyncEngine {
     if (full) return true;
     const older = (at: Date | null, every: number) => at === null || now() - at.getTime() >= every;
     if (phase === "labels") return older(repo.labelsSyncedAt, schedule.labelsEveryMs);
-    if (phase === "projects")
-      return deps.projects !== undefined && older(repo.projectsSyncedAt, schedule.projectsEveryMs);
+    if (phase === "projects") return older(repo.projectsSyncedAt, schedule.projectsEveryMs);
     if (phase === "reconcile") return older(repo.lastReconcileAt, schedule.reconcileEveryMs);
     return true;
   };
@@ -91,7 +93,9 @@ export function createSyncEngine(deps: EngineDeps): SyncEngine {
     const repo = await currentRepository(deps.db, repositoryId);
     const start = after === null ? 0 : ORDER.indexOf(after) + 1;
     for (const phase of ORDER.slice(start)) {
-      if (steps[phase](full) && due(phase, full, repo)) return step(phaseName(phase, full));
+      if (!due(phase, full, repo)) continue;
+      // Project listings are always complete: no full/incremental variant.
+      return phase === "projects" ? FIRST_PROJECTS_STEP : step(phaseName(phase, full));
     }
     return null;
   }
@@ -102,6 +106,12 @@ export function createSyncEngine(deps: EngineDeps): SyncEngine {
     },
 
     async runStep(input: StepInput, ctx: EffectContext): Promise<StepResult> {
+      if (isProjectPhase(input.step.phase)) {
+        const result = await projectsStep({ db: deps.db, client: deps.client, now }, input, ctx);
+        const next =
+          result.next ?? (await nextPhase("projects", input.syncType === "full", input.repositoryId));
+        return { next, processed: result.processed, failed: result.failed, pagesTotal: result.pagesTotal };
+      }
       const { phase, full } = parsePhase(input.step.phase);
       const run = steps[phase]?.(full);
       if (!run) throw new Error(`unknown sync phase "${input.step.phase}"`);

@@ -41,7 +41,14 @@ describe.skipIf(!enabled)("pull sync", () => {
       () => database.drop(),
     );
     const [owner, name] = repo.split("/") as [string, string];
-    const seeded = sim.sim.control.seedRepository({ owner, name, issues, milestones: 6, labels: 8 });
+    const seeded = sim.sim.control.seedRepository({
+      owner,
+      name,
+      issues,
+      milestones: 6,
+      labels: 8,
+      project: { title: `${name} board`, items: 30 },
+    });
     svc = await startTestService({ database, githubUrl: sim.url, env: { GITHUB_REPOS: repo, ...env } });
     return seeded;
   }
@@ -154,6 +161,18 @@ describe.skipIf(!enabled)("pull sync", () => {
     expect(labels.map((l) => [l.githubId, l.name, l.color, l.description]).sort()).toEqual(
       simLabels.map((l) => [l.id, l.name, l.color, l.description]).sort(),
     );
+    // The Projects v2 phase runs in the same operation (its own tests compare every field and value).
+    const projects = await svc!.get<{
+      data: { node_id: string; items_count: number; repositories: string[] }[];
+    }>("/api/v1/projects?repository=octo-org/full");
+    const simProject = state.projects.get(seeded.project!.id)!;
+    expect(projects.data).toEqual([
+      expect.objectContaining({
+        node_id: simProject.nodeId,
+        items_count: simProject.items.size,
+        repositories: ["octo-org/full"],
+      }),
+    ]);
   }, 90_000);
 
   test("an incremental sync picks up remote edits: title, body, removed labels, milestone, closed with a reason", async () => {
