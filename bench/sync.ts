@@ -11,7 +11,13 @@ import { eq, sql } from "drizzle-orm";
 import { startRuntime } from "../src/actors/runtime.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { ensureRepositories } from "../src/db/queries/repositories.ts";
-import { githubIssues, githubLabels, githubMilestones, syncOperations } from "../src/db/schema.ts";
+import {
+  githubIssues,
+  githubLabels,
+  githubMilestones,
+  githubProjectItems,
+  syncOperations,
+} from "../src/db/schema.ts";
 import { createGitHubClient } from "../src/github/client.ts";
 import { createGitHubApi } from "../src/github/github-api.ts";
 import { type GitHubIssue, isPullRequest, mapIssue } from "../src/github/mappers/issue.ts";
@@ -70,16 +76,26 @@ async function control<T>(op: string, body: unknown): Promise<T> {
   if (!res.ok) throw new Error(`simulator ${op}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
-const seeded = await control<{ repositoryId: number }>("seedRepository", {
+await control("seedRepository", {
   owner: "bench-org",
   name: "big",
   issues: Math.round(ISSUES / 0.9), // about one in ten is a pull request
   milestones: 100,
   labels: 50,
+  project: false,
+});
+// The 2,000-item project lives on a repository of its own, so the issue figures above stand alone.
+// (Items are the repository's issues and pull requests, so the board needs as many.)
+await control("seedRepository", {
+  owner: "bench-org",
+  name: "board",
+  issues: 2300,
+  milestones: 0,
+  labels: 5,
   project: { title: "Big board", items: 2000 },
 });
-void seeded;
 const FULL = "bench-org/big";
+const BOARD = "bench-org/board";
 
 async function counters() {
   const c = (await (await fetch(`${simUrl}/_sim/counters`)).json()) as {
@@ -90,10 +106,10 @@ async function counters() {
 }
 
 /** Our sync, through the runtime: one full operation, timed from trigger to completed. */
-async function ourSync(dbName: string) {
+async function ourSync(dbName: string, fullName = FULL) {
   const database = await freshDatabase(dbName);
   const db = database.db;
-  const [repo] = await ensureRepositories(db, [FULL]);
+  const [repo] = await ensureRepositories(db, [fullName]);
   const client = createGitHubClient({ baseUrl: simUrl, auth: { kind: "token", token: "sim-token" } });
   const api = createGitHubApi({ db, budget: new RateBudget(), client });
   const runtime = await startRuntime({
@@ -140,6 +156,7 @@ async function ourSync(dbName: string) {
   const seconds = (performance.now() - t0) / 1000;
   const after = await counters();
   const [stored] = await db.select({ n: sql<number>`count(*)::int` }).from(githubIssues);
+  const [items] = await db.select({ n: sql<number>`count(*)::int` }).from(githubProjectItems);
   await runtime.stop();
   await database.close();
   await dropDatabase(dbName);
@@ -148,6 +165,7 @@ async function ourSync(dbName: string) {
     requests: after.requests - before.requests,
     points: after.points - before.points,
     issues: stored?.n ?? 0,
+    items: items?.n ?? 0,
   };
 }
 
@@ -221,6 +239,7 @@ async function floor() {
 const fetchOnly = await floor();
 const base = await baseline();
 const ours = await ourSync(`gt_bench_sync_${process.pid}`);
+const board = await ourSync(`gt_bench_board_${process.pid}`, BOARD);
 await control("injectFault", { route: "*", latencyMs: LATENCY_MS });
 const slow = await ourSync(`gt_bench_slow_${process.pid}`);
 await control("clearFaults", {});
@@ -243,6 +262,11 @@ console.log(
     ratio_vs_baseline: Number((base.seconds / ours.seconds).toFixed(1)),
     floor_fetch_only_s: Number(fetchOnly.seconds.toFixed(2)),
     ratio_vs_floor: Number((ours.seconds / fetchOnly.seconds).toFixed(2)),
+    project_items: board.items,
+    project_repo_issues: board.issues,
+    project_full_sync_s: Number(board.seconds.toFixed(2)),
+    project_requests: board.requests,
+    project_rate_points: board.points,
     with_100ms_latency_s: Number(slow.seconds.toFixed(2)),
     latency_requests: slow.requests,
     latency_ratio_vs_requests_x_latency: Number(

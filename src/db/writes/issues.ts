@@ -3,8 +3,9 @@
  * moving a row to an older updated_at, inside the caller's fenced transaction.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Tx } from "../client.ts";
+import { rowsOf, type Tx } from "../client.ts";
 import { githubIssues, type NewIssue } from "../schema.ts";
+import { recordset } from "./recordset.ts";
 
 /** Fields GitHub owns; a change in any of them bumps the row's version (its ETag). */
 const MIRRORED = [
@@ -26,44 +27,49 @@ const MIRRORED = [
   "repository_full_name",
 ] as const;
 
+const KEYS = [
+  "githubId",
+  "nodeId",
+  "repositoryId",
+  "repositoryFullName",
+  "number",
+  "title",
+  "body",
+  "state",
+  "stateReason",
+  "userLogin",
+  "assignees",
+  "labels",
+  "milestoneGithubId",
+  "milestoneNumber",
+  "locked",
+  "comments",
+  "htmlUrl",
+  "createdAt",
+  "updatedAt",
+  "closedAt",
+] as const satisfies (keyof NewIssue)[];
+
+const changed = sql.raw(
+  `(${MIRRORED.map((c) => `github_issues.${c}`).join(", ")}) is distinct from (${MIRRORED.map((c) => `excluded.${c}`).join(", ")})`,
+);
+const updates = sql.raw(
+  [...MIRRORED, "node_id", "created_at", "updated_at"].map((c) => `"${c}" = excluded."${c}"`).join(", "),
+);
+
 export async function upsertIssues(tx: Tx, rows: NewIssue[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const changed = sql.raw(
-    `(${MIRRORED.map((c) => `github_issues.${c}`).join(", ")}) is distinct from (${MIRRORED.map((c) => `excluded.${c}`).join(", ")})`,
-  );
-  const written = await tx
-    .insert(githubIssues)
-    .values(rows.map((row) => ({ ...row, syncState: "synced" as const, syncedAt: new Date() })))
-    .onConflictDoUpdate({
-      target: githubIssues.githubId,
-      set: {
-        nodeId: sql`excluded.node_id`,
-        repositoryId: sql`excluded.repository_id`,
-        repositoryFullName: sql`excluded.repository_full_name`,
-        number: sql`excluded.number`,
-        title: sql`excluded.title`,
-        body: sql`excluded.body`,
-        state: sql`excluded.state`,
-        stateReason: sql`excluded.state_reason`,
-        userLogin: sql`excluded.user_login`,
-        assignees: sql`excluded.assignees`,
-        labels: sql`excluded.labels`,
-        milestoneGithubId: sql`excluded.milestone_github_id`,
-        milestoneNumber: sql`excluded.milestone_number`,
-        locked: sql`excluded.locked`,
-        comments: sql`excluded.comments`,
-        htmlUrl: sql`excluded.html_url`,
-        createdAt: sql`excluded.created_at`,
-        updatedAt: sql`excluded.updated_at`,
-        closedAt: sql`excluded.closed_at`,
-        syncedAt: sql`excluded.synced_at`,
-        syncVersion: sql`case when ${changed} then ${githubIssues.syncVersion} + 1 else ${githubIssues.syncVersion} end`,
-      },
-      // Never backwards: an older payload (a late webhook, an overlapping page) changes nothing.
-      setWhere: sql`${githubIssues.updatedAt} <= excluded.updated_at`,
-    })
-    .returning({ id: githubIssues.id });
-  return written.length;
+  const set = recordset(githubIssues, rows, [...KEYS]);
+  const written = await tx.execute(sql`
+    insert into github_issues (${set.columns}, sync_state, synced_at)
+    select *, 'synced', now() from (${set.select}) as page
+    on conflict (github_id) do update set ${updates},
+      synced_at = excluded.synced_at,
+      sync_version = case when ${changed} then github_issues.sync_version + 1 else github_issues.sync_version end
+    -- Never backwards: an older payload (a late webhook, an overlapping page) changes nothing.
+    where github_issues.updated_at <= excluded.updated_at
+    returning id`);
+  return rowsOf(written).length;
 }
 
 /** GitHub confirmed the deletion (issues.deleted, 404 or 410): keep the row as a tombstone. */
