@@ -30,6 +30,8 @@ export interface Config {
   leaseTtlSeconds: number;
   /** Actor transition history older than this is pruned. */
   actorHistoryDays: number;
+  /** Spacing of writes to GitHub: at least 1 s against github.com (GitHub's best practice for content creation). */
+  githubWriteSpacingMs: number;
   replicaId: string;
   logLevel: LogLevel;
   otlpEndpoint: string | null;
@@ -102,6 +104,7 @@ export function parseConfig(env: Env): ConfigResult {
   const syncIntervalSeconds = integer("SYNC_INTERVAL_SECONDS", 300, 1, 86_400);
   const leaseTtlSeconds = integer("LEASE_TTL_SECONDS", 15, 1, 600);
   const actorHistoryDays = integer("ACTOR_HISTORY_DAYS", 30, 1, 3650);
+  const githubWriteSpacingMs = integer("GITHUB_WRITE_SPACING_MS", 1000, 0, 60_000);
 
   const logLevelRaw = (read(env, "LOG_LEVEL") ?? "info").toLowerCase();
   let logLevel: LogLevel = "info";
@@ -136,6 +139,7 @@ export function parseConfig(env: Env): ConfigResult {
       syncIntervalSeconds,
       leaseTtlSeconds,
       actorHistoryDays,
+      githubWriteSpacingMs,
       replicaId: read(env, "REPLICA_ID") ?? defaultReplicaId(env),
       logLevel,
       otlpEndpoint,

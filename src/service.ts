@@ -95,7 +95,11 @@ export async function startService(config: Config, log: Logger): Promise<Running
   }
 
   const tracked = await ensureRepositories(database.db, repositoriesToTrack);
-  const client = createGitHubClient({ baseUrl: apiUrl, auth: clientAuth(config) });
+  const client = createGitHubClient({
+    baseUrl: apiUrl,
+    auth: clientAuth(config),
+    policy: { writeSpacingMs: config.githubWriteSpacingMs },
+  });
   const budget = new RateBudget();
   const api = createGitHubApi({ client, db: database.db, budget });
   // Rate figures go to Postgres every few seconds so /api/v1/sync/status shows them from any replica.

@@ -8,6 +8,7 @@ import type { ApiDeps } from "./deps.ts";
 import { mapError } from "./error-handler.ts";
 import { createHttpMetrics } from "./http-metrics.ts";
 import { actorRoutes } from "./routes/actors.ts";
+import { conflictRoutes } from "./routes/conflicts.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { issueRoutes } from "./routes/issues.ts";
@@ -27,6 +28,7 @@ export function createApp(deps: ApiDeps, version: VersionInfo) {
     .use(projectRoutes(deps))
     .use(repositoryRoutes(deps))
     .use(actorRoutes(deps))
+    .use(conflictRoutes(deps))
     .use(syncRoutes(deps));
 
   return new Elysia()

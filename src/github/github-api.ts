@@ -22,6 +22,12 @@ export interface GetResult<T> {
 export interface GitHubApi {
   get<T>(path: string, options: { signal?: AbortSignal; conditional?: boolean }): Promise<GetResult<T>>;
   graphql<T>(query: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<T>;
+  /** A write (POST/PATCH/PUT/DELETE). Never retried by the client: the outbox decides (lost responses). */
+  write<T>(
+    method: "POST" | "PATCH" | "PUT" | "DELETE",
+    path: string,
+    body: Record<string, unknown>,
+  ): Promise<T>;
   /** Fingerprint of the credential in use (not the token itself). */
   credential(): Promise<string>;
 }
@@ -157,5 +163,30 @@ export function createGitHubApi(deps: {
     }
   }
 
-  return { get, graphql, credential };
+  async function write<T>(
+    method: "POST" | "PATCH" | "PUT" | "DELETE",
+    path: string,
+    body: Record<string, unknown>,
+  ) {
+    const cred = await credential();
+    const span = tracer().startSpan("github.request", {
+      attributes: { "http.method": method, "http.route": path.split("?")[0] ?? path },
+    });
+    try {
+      const response = await deps.client.request(`${method} ${path}`, body);
+      deps.budget.observe(cred, response.headers as HeadersLike);
+      span.setAttribute("http.status_code", response.status);
+      return response.data as T;
+    } catch (error) {
+      const responseHeaders = (error as { response?: { headers?: HeadersLike } }).response?.headers;
+      if (responseHeaders) deps.budget.observe(cred, responseHeaders);
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw classifyGitHubError(error, now());
+    } finally {
+      span.end();
+    }
+  }
+
+  return { get, graphql, write, credential };
 }

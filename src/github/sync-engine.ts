@@ -8,15 +8,15 @@
  * A full sync re-reads everything unconditionally and tombstones what GitHub no longer lists.
  * Every write is fenced by the lease epoch and goes through the single write path per entity.
  */
-import { sql } from "drizzle-orm";
 import type { EffectContext, SyncEngine } from "../actors/effects.ts";
-import { type Database, rowsOf } from "../db/client.ts";
+import type { Database } from "../db/client.ts";
 import type { Repository } from "../db/schema.ts";
 import type { OperationRef } from "../machines/repository.machine.ts";
 import type { StepInput, SyncStep } from "../machines/sync-operation.machine.ts";
 import type { GitHubClient } from "./client.ts";
 import type { GitHubApi } from "./github-api.ts";
 import { FIRST_PROJECTS_STEP, isProjectPhase, projectsStep } from "./projects/pull.ts";
+import { pushOutbox } from "./push/push-outbox.ts";
 import { issuesPhase } from "./sync/issues-phase.ts";
 import { labelsPhase } from "./sync/labels-phase.ts";
 import { milestonesPhase } from "./sync/milestones-phase.ts";
@@ -65,6 +65,15 @@ export function createSyncEngine(deps: EngineDeps): SyncEngine {
   const now = deps.now ?? Date.now;
   const schedule = { ...DEFAULT_SCHEDULE, ...deps.schedule };
   const phaseDeps: PhaseDeps = { db: deps.db, api: deps.api, now };
+  // The login behind our credential, asked once: it recognises issues we created (exactly-once creates).
+  let me: Promise<string> | null = null;
+  const login = () => {
+    me ??= deps.api.get<{ login: string }>("/user", { conditional: false }).then((r) => r.data?.login ?? "");
+    me.catch(() => {
+      me = null;
+    });
+    return me;
+  };
   const prefetched = new Map();
   const steps: Record<PhaseName, (full: boolean) => PhaseStep | null> = {
     repository: () => repositoryPhase,
@@ -123,15 +132,13 @@ export function createSyncEngine(deps: EngineDeps): SyncEngine {
       return { next, processed: result.processed, failed: result.failed, pagesTotal: result.pagesTotal };
     },
 
-    async push(input) {
-      // Local writes reach GitHub through the outbox (the two-way sync issue); until then there is nothing to
-      // push, and the open conflicts are only counted.
-      const open = rowsOf<{ n: number }>(
-        await deps.db.execute(
-          sql`select count(*)::int as n from sync_conflicts where repository_id = ${input.repositoryId} and resolved_at is null`,
-        ),
+    async push(input, ctx) {
+      const { openConflicts } = await pushOutbox(
+        { db: deps.db, api: deps.api, now, login },
+        input.repositoryId,
+        ctx,
       );
-      return { openConflicts: open[0]?.n ?? 0 };
+      return { openConflicts };
     },
   };
 }

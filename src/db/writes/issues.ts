@@ -66,8 +66,10 @@ export async function upsertIssues(tx: Tx, rows: NewIssue[]): Promise<number> {
     on conflict (github_id) do update set ${updates},
       synced_at = excluded.synced_at,
       sync_version = case when ${changed} then github_issues.sync_version + 1 else github_issues.sync_version end
-    -- Never backwards: an older payload (a late webhook, an overlapping page) changes nothing.
+    -- Never backwards: an older payload (a late webhook, an overlapping page) changes nothing. A row with a
+    -- local edit on its way to GitHub is left alone: the push merges it against GitHub's current state.
     where github_issues.updated_at <= excluded.updated_at
+      and github_issues.sync_state not in ('pending', 'conflicted')
     returning id`);
   return rowsOf(written).length;
 }

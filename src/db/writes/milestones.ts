@@ -32,7 +32,8 @@ export async function upsertMilestones(tx: Tx, rows: NewMilestone[]): Promise<nu
         deletedAt: sql`null`,
         syncVersion: sql`case when ${githubMilestones.updatedAt} < excluded.updated_at then ${githubMilestones.syncVersion} + 1 else ${githubMilestones.syncVersion} end`,
       },
-      setWhere: sql`${githubMilestones.updatedAt} <= excluded.updated_at`,
+      // Never backwards; and a row with a local edit on its way is left to the push's merge.
+      setWhere: sql`${githubMilestones.updatedAt} <= excluded.updated_at and ${githubMilestones.syncState} not in ('pending', 'conflicted')`,
     })
     .returning({ id: githubMilestones.id });
   return written.length;

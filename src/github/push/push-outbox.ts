@@ -1,0 +1,66 @@
+/**
+ * The push effect: the repository's outbox, serially, oldest first. Writes are spaced by the request policy
+ * (at least 1 s apart against github.com). A rate limit or a transient failure stops the run (the actor backs
+ * off and comes back); a request GitHub refuses for good (4xx) fails that entry, visibly, and the run goes on.
+ */
+
+import type { EffectContext } from "../../actors/effects.ts";
+import { RetryLaterError } from "../../actors/effects.ts";
+import { withFence } from "../../actors/fence.ts";
+import type { Database } from "../../db/client.ts";
+import type { GitHubApi } from "../github-api.ts";
+import { currentRepository } from "../sync/phase.ts";
+import { finishEntry, nextEntry, openConflictCount, refreshSyncState } from "./outbox-store.ts";
+import type { PushContext } from "./push-context.ts";
+import { pushIssue } from "./push-issue.ts";
+import { pushMilestone } from "./push-milestone.ts";
+
+export interface PushDeps {
+  db: Database;
+  api: GitHubApi;
+  now: () => number;
+  login: () => Promise<string>;
+}
+
+const PERMANENT = new Set([400, 404, 410, 422]);
+
+export async function pushOutbox(
+  deps: PushDeps,
+  repositoryId: string,
+  ctx: EffectContext,
+): Promise<{ openConflicts: number; pushed: number }> {
+  const push: PushContext = { ...deps, fence: ctx.fence, signal: ctx.signal };
+  let pushed = 0;
+  for (;;) {
+    if (ctx.signal.aborted) break;
+    const entry = await nextEntry(deps.db, repositoryId, new Date(deps.now()));
+    if (!entry) break;
+    const repo = await currentRepository(deps.db, repositoryId);
+    try {
+      if (entry.entityType === "issue") await pushIssue(push, repo, entry);
+      else if (entry.entityType === "milestone") await pushMilestone(push, repo, entry);
+      else {
+        await withFence(deps.db, ctx.fence, async (tx) => {
+          await finishEntry(
+            tx,
+            entry.id,
+            "failed",
+            `pushing ${entry.entityType} changes is not supported yet`,
+          );
+          await refreshSyncState(tx, entry.entityType, entry.entityId);
+        });
+      }
+      pushed++;
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (error instanceof RetryLaterError || typeof status !== "number" || !PERMANENT.has(status))
+        throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      await withFence(deps.db, ctx.fence, async (tx) => {
+        await finishEntry(tx, entry.id, "failed", `GitHub refused it (${status}): ${message}`);
+        await refreshSyncState(tx, entry.entityType, entry.entityId);
+      });
+    }
+  }
+  return { openConflicts: await openConflictCount(deps.db, repositoryId), pushed };
+}
