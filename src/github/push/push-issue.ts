@@ -1,25 +1,14 @@
 /**
- * Pushing one outbox entry for an issue.
- * - update: read the issue as GitHub has it now, merge field by field against the entry's base, send only what
- *   the merge says to send, record true conflicts (those fields are held, the rest go through).
- * - create: exactly once. The attempt is recorded before the POST; when a previous attempt exists (its response
- *   may have been lost after GitHub committed it), our recent issues are searched first and a match is adopted
- *   instead of creating a second one.
+ * Issues on the push side (push-entity.ts does the work): GitHub's view of the editable fields, adopting
+ * GitHub's answer on the local row, and finding an issue an earlier attempt created (our recent issues with the
+ * same title and body) so a lost response never yields a second one.
  */
 import { and, eq, ne, sql } from "drizzle-orm";
-import { withFence } from "../../actors/fence.ts";
 import type { Tx } from "../../db/client.ts";
-import {
-  githubIssues,
-  githubProjectItems,
-  type OutboxEntry,
-  type Repository,
-  syncConflicts,
-} from "../../db/schema.ts";
+import { githubIssues, githubProjectItems, type OutboxEntry, type Repository } from "../../db/schema.ts";
 import { type GitHubIssue, mapIssue } from "../mappers/issue.ts";
-import { mergeEntity } from "./merge.ts";
-import { finishEntry, markAttempt, refreshSyncState } from "./outbox-store.ts";
 import type { PushContext } from "./push-context.ts";
+import { type EntityAdapter, pushEntity } from "./push-entity.ts";
 
 /** The fields a local issue edit can touch, as GitHub's REST API names them. */
 export function remoteIssueView(issue: GitHubIssue): Record<string, unknown> {
@@ -89,77 +78,26 @@ async function findCreated(
   );
 }
 
-export async function pushIssue(ctx: PushContext, repo: Repository, entry: OutboxEntry): Promise<void> {
-  const [local] = await ctx.db
-    .select()
-    .from(githubIssues)
-    .where(eq(githubIssues.id, entry.entityId))
-    .limit(1);
-  if (!local) {
-    await withFence(ctx.db, ctx.fence, (tx) =>
-      finishEntry(tx, entry.id, "failed", "the local issue no longer exists"),
-    );
-    return;
-  }
+export const issueAdapter: EntityAdapter<GitHubIssue> = {
+  entityType: "issue",
+  noun: "issue",
+  load: async (ctx, id) => {
+    const [row] = await ctx.db.select().from(githubIssues).where(eq(githubIssues.id, id)).limit(1);
+    return row;
+  },
+  collectionPath: (repo) => `/repos/${repo.fullName}/issues`,
+  itemPath: (repo, number) => `/repos/${repo.fullName}/issues/${number}`,
+  remoteView: remoteIssueView,
+  findCreated,
+  adopt: adoptIssue,
+  // The row shows GitHub's values, and for a held field the local one, until the conflict is resolved.
+  hold: async (tx, localId, fields) => {
+    await tx.update(githubIssues).set(localColumns(fields)).where(eq(githubIssues.id, localId));
+  },
+};
 
-  if (entry.operation === "create") {
-    const existing =
-      local.githubId !== null ? null : entry.attempts > 0 ? await findCreated(ctx, repo, entry) : null;
-    let created: GitHubIssue | null = existing;
-    if (local.githubId === null && !created) {
-      await withFence(ctx.db, ctx.fence, (tx) => markAttempt(tx, entry.id));
-      created = await ctx.api.write<GitHubIssue>("POST", `/repos/${repo.fullName}/issues`, entry.patch);
-    }
-    await withFence(ctx.db, ctx.fence, async (tx) => {
-      if (created) await adoptIssue(tx, local.id, repo, created);
-      await finishEntry(tx, entry.id, "done");
-      await refreshSyncState(tx, "issue", local.id);
-    });
-    return;
-  }
-
-  // update
-  if (local.number === null) {
-    await withFence(ctx.db, ctx.fence, async (tx) => {
-      await finishEntry(tx, entry.id, "failed", "the issue was never created on GitHub");
-      await refreshSyncState(tx, "issue", local.id);
-    });
-    return;
-  }
-  const path = `/repos/${repo.fullName}/issues/${local.number}`;
-  const current = await ctx.api.get<GitHubIssue>(path, { conditional: false });
-  if (!current.data) throw new Error(`GitHub returned no body for ${path}`);
-  const merge = mergeEntity("issue", entry.base, entry.patch, remoteIssueView(current.data));
-  let result = current.data;
-  if (Object.keys(merge.push).length > 0) {
-    await withFence(ctx.db, ctx.fence, (tx) => markAttempt(tx, entry.id));
-    result = await ctx.api.write<GitHubIssue>("PATCH", path, merge.push);
-  }
-  await withFence(ctx.db, ctx.fence, async (tx) => {
-    for (const conflict of merge.conflicts) {
-      await tx.insert(syncConflicts).values({
-        repositoryId: repo.id,
-        entityType: "issue",
-        entityId: local.id,
-        outboxId: entry.id,
-        conflictType: "concurrent_modification",
-        field: conflict.field,
-        baseVersion: { [conflict.field]: conflict.base },
-        localVersion: { [conflict.field]: conflict.local },
-        remoteVersion: { [conflict.field]: conflict.remote },
-      });
-    }
-    await adoptIssue(tx, local.id, repo, result);
-    // The row shows GitHub's values, and for a held field the local one, until the conflict is resolved.
-    if (merge.conflicts.length > 0) {
-      const held: Record<string, unknown> = {};
-      for (const c of merge.conflicts) held[c.field] = c.local;
-      await tx.update(githubIssues).set(localColumns(held)).where(eq(githubIssues.id, local.id));
-    }
-    await finishEntry(tx, entry.id, merge.conflicts.length > 0 ? "conflicted" : "done");
-    await refreshSyncState(tx, "issue", local.id);
-  });
-}
+export const pushIssue = (ctx: PushContext, repo: Repository, entry: OutboxEntry) =>
+  pushEntity(issueAdapter, ctx, repo, entry);
 
 /** GitHub's field names → the issue row's columns, for the fields a conflict holds (or a resolution sets). */
 export function localColumns(fields: Record<string, unknown>) {
