@@ -17,6 +17,7 @@ import { milestoneRoutes } from "./routes/milestones.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { repositoryRoutes } from "./routes/repositories.ts";
 import { syncRoutes } from "./routes/sync.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 export function createApp(deps: ApiDeps, version: VersionInfo) {
   const httpMetrics = createHttpMetrics();
@@ -29,7 +30,8 @@ export function createApp(deps: ApiDeps, version: VersionInfo) {
     .use(repositoryRoutes(deps))
     .use(actorRoutes(deps))
     .use(conflictRoutes(deps))
-    .use(syncRoutes(deps));
+    .use(syncRoutes(deps))
+    .use(webhookRoutes(deps));
 
   return new Elysia()
     .onRequest(({ request }) => {
