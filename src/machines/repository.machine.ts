@@ -14,7 +14,7 @@ import { type EffectError, isEffectError, retryAtFor } from "./effect-error.ts";
 
 export const REPOSITORY_MACHINE_ID = "repository";
 /** Bump when a change makes old snapshots unsafe to restore; they then go through a logged reset. */
-export const REPOSITORY_MACHINE_VERSION = 1;
+export const REPOSITORY_MACHINE_VERSION = 2; // 2: manual triggers queue (context.queued)
 
 export type SyncType = "full" | "incremental";
 export type SyncDirection = "from_github" | "to_github" | "bidirectional";
@@ -50,6 +50,8 @@ export interface RepositoryContext {
   operation: OperationRef | null;
   /** A wake-up arrived while busy: run again right after. */
   rerun: OperationRef | null;
+  /** Operations asked for explicitly (POST /sync/trigger) while busy: each runs, in order. */
+  queued: OperationRef[];
   openConflicts: number;
 }
 
@@ -160,24 +162,35 @@ export const repositoryMachine = setup({
     pollDue: ({ context, event }) => event.type === "DEADLINE" && event.now >= context.nextPollAt,
     retryDue: ({ context, event }) => event.type === "DEADLINE" && event.now >= (context.retryAt ?? 0),
     hasConflicts: ({ context }) => context.openConflicts > 0,
-    hasRerun: ({ context }) => context.rerun !== null,
+    hasNext: ({ context }) => context.queued.length > 0 || context.rerun !== null,
   },
   actions: {
     // Resume the interrupted operation first, then a remembered trigger, else start a new one from the event.
-    startOperation: assign({
-      operation: ({ context, event }) => operationFrom(event, context.operation ?? context.rerun),
-      rerun: ({ context }) => (context.operation ? context.rerun : null),
+    // Resume the interrupted operation first, then queued triggers, then a remembered wake-up, else start a new
+    // one from the event.
+    startOperation: assign(({ context, event }) => {
+      if (context.operation) return {};
+      const [first, ...rest] = context.queued;
+      if (first) return { operation: first, queued: rest };
+      if (context.rerun) return { operation: context.rerun, rerun: null };
+      return { operation: operationFrom(event, null) };
     }),
-    startRerun: assign({ operation: ({ context }) => context.rerun, rerun: null }),
+    startNext: assign(({ context }) => {
+      const [first, ...rest] = context.queued;
+      return first ? { operation: first, queued: rest } : { operation: context.rerun, rerun: null };
+    }),
     noteRerun: assign({
       rerun: ({ context, event }) => context.rerun ?? operationFrom(event, null),
+    }),
+    queueTrigger: assign({
+      queued: ({ context, event }) => [...context.queued, operationFrom(event, null)],
     }),
     pollNow: assign({ nextPollAt: ({ event }) => ("now" in event ? event.now : 0) }),
     setConflicts: assign({
       openConflicts: ({ context, event }) =>
         event.type === "CONFLICTS_CHANGED" ? event.open : context.openConflicts,
     }),
-    dropOperation: assign({ operation: null, rerun: null }),
+    dropOperation: assign({ operation: null, rerun: null, queued: [] }),
   },
 }).createMachine({
   id: REPOSITORY_MACHINE_ID,
@@ -193,6 +206,7 @@ export const repositoryMachine = setup({
     lastSuccessAt: null,
     operation: null,
     rerun: null,
+    queued: [],
     openConflicts: 0,
   }),
   initial: "idle",
@@ -253,7 +267,7 @@ export const repositoryMachine = setup({
       },
       on: {
         WAKE: { actions: "noteRerun" },
-        TRIGGER: { actions: "noteRerun" },
+        TRIGGER: { actions: "queueTrigger" },
         CANCEL: { target: "idle", actions: "dropOperation" },
         PAUSE: { target: "paused" },
       },
@@ -263,7 +277,7 @@ export const repositoryMachine = setup({
         src: "runPush",
         input: ({ context }) => ({ repositoryId: context.repositoryId, fullName: context.fullName }),
         onDone: [
-          { guard: "hasRerun", target: "pulling", actions: [afterPush, "startRerun"] },
+          { guard: "hasNext", target: "pulling", actions: [afterPush, "startNext"] },
           { guard: ({ event }) => event.output.openConflicts > 0, target: "conflicted", actions: afterPush },
           { target: "idle", actions: afterPush },
         ],
@@ -274,7 +288,7 @@ export const repositoryMachine = setup({
       },
       on: {
         WAKE: { actions: "noteRerun" },
-        TRIGGER: { actions: "noteRerun" },
+        TRIGGER: { actions: "queueTrigger" },
         PAUSE: { target: "paused" },
       },
     },
@@ -282,8 +296,8 @@ export const repositoryMachine = setup({
       on: {
         DEADLINE: { guard: "retryDue", target: "pulling", actions: "startOperation" },
         RETRY_NOW: { target: "pulling", actions: "startOperation" },
-        // A manual trigger does not jump a rate limit: it is remembered and runs when the wait is over.
-        TRIGGER: { actions: "noteRerun" },
+        // A manual trigger does not jump a rate limit: it is queued and runs when the wait is over.
+        TRIGGER: { actions: "queueTrigger" },
         CANCEL: { target: "idle", actions: ["dropOperation", "pollNow"] },
         PAUSE: { target: "paused" },
       },

@@ -143,6 +143,30 @@ describe("repository machine", () => {
     expect(fx.pulls[1]?.input.operation.trigger).toBe("webhook");
   });
 
+  test("manual triggers while busy are queued and each runs, before a remembered wake-up", async () => {
+    const fx = controlledEffects();
+    const actor = start(fx.machine);
+    actor.send({ type: "DEADLINE", now: T0, operationId: "poll" });
+    actor.send({ type: "TRIGGER", now: T0, operationId: "t1", syncType: "full", direction: "from_github" });
+    actor.send({ type: "WAKE", reason: "webhook", now: T0, operationId: "w1" });
+    actor.send({
+      type: "TRIGGER",
+      now: T0,
+      operationId: "t2",
+      syncType: "incremental",
+      direction: "bidirectional",
+    });
+    for (let i = 0; i < 4; i++) {
+      fx.pulls[i]?.resolve({ now: T0 });
+      await waitFor(actor, (s) => s.matches("pushing"));
+      fx.pushes[i]?.resolve({ now: T0, openConflicts: 0 });
+      await waitFor(actor, (s) => s.matches("pulling") || s.matches("idle"));
+    }
+    expect(fx.pulls.map((p) => p.input.operation.id)).toEqual(["poll", "t1", "t2", "w1"]);
+    expect(fx.pulls[1]?.input.operation.syncType).toBe("full");
+    expect(String(actor.getSnapshot().value)).toBe("idle");
+  });
+
   test("open conflicts hold the actor in conflicted, where polls go on", async () => {
     const fx = controlledEffects();
     const actor = start(fx.machine);

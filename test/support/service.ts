@@ -5,6 +5,9 @@ import { type RunningService, startService } from "../../src/service.ts";
 import { testConfig } from "./app.ts";
 import type { TestDatabase } from "./db.ts";
 
+/** The bearer token the in-process test service accepts (API_TOKENS). */
+export const TEST_API_TOKEN = "test-token";
+
 export interface TestService {
   service: RunningService;
   config: Config;
@@ -24,6 +27,7 @@ export async function startTestService(options: {
     GITHUB_API_URL: options.githubUrl,
     GITHUB_TOKEN: "sim-token",
     SYNC_INTERVAL_SECONDS: "3600",
+    API_TOKENS: TEST_API_TOKEN,
     ...(options.database.url ? { DATABASE_URL: options.database.url } : {}),
     ...options.env,
   });
@@ -31,11 +35,13 @@ export async function startTestService(options: {
   // for PGlite we need the same instance, so PGlite-backed service tests are not supported here.
   if (!options.database.url) throw new Error("startTestService needs a Postgres test database");
   const service = await startService(config, silentLogger);
-  const get = async <T>(path: string) => (await (await fetch(`${service.url}${path}`)).json()) as T;
+  const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
+  const get = async <T>(path: string) =>
+    (await (await fetch(`${service.url}${path}`, { headers: auth })).json()) as T;
   const post = async <T>(path: string, body: unknown) => {
     const res = await fetch(`${service.url}${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...auth },
       body: JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as T };

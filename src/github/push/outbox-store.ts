@@ -3,7 +3,7 @@
  * caller's transaction). An entry is `pending` until pushed (`done`), held (`conflicted`) or refused by GitHub
  * for good (`failed`, with the reason). Entries of an entity with an open conflict wait behind it.
  */
-import { and, asc, eq, inArray, isNull, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, notExists, sql } from "drizzle-orm";
 import type { Executor, Tx } from "../../db/client.ts";
 import {
   type EntityType,
@@ -47,6 +47,39 @@ export async function nextEntry(
   return entry;
 }
 
+/**
+ * Later updates of the same entity still waiting: folded into the entry being pushed, so a burst of local
+ * edits costs one write and is merged once against the base of the first (GitHub asks for few writes).
+ */
+export async function laterUpdates(db: Executor, entry: OutboxEntry): Promise<OutboxEntry[]> {
+  if (entry.operation !== "update") return [];
+  return db
+    .select()
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.entityType, entry.entityType),
+        eq(outbox.entityId, entry.entityId),
+        eq(outbox.operation, "update"),
+        eq(outbox.status, "pending"),
+        gt(outbox.id, entry.id),
+      ),
+    )
+    .orderBy(asc(outbox.id));
+}
+
+export function fold(entry: OutboxEntry, later: OutboxEntry[]): OutboxEntry {
+  if (later.length === 0) return entry;
+  const patch = Object.assign({}, entry.patch, ...later.map((e) => e.patch)) as Record<string, unknown>;
+  // The earliest base of each field: what the first of these edits was made against.
+  const base = Object.assign(
+    {},
+    ...[...later].reverse().map((e) => e.base ?? {}),
+    entry.base ?? {},
+  ) as Record<string, unknown>;
+  return { ...entry, patch, base };
+}
+
 /** Recorded before GitHub is called: a restart then knows a create may already have happened. */
 export async function markAttempt(tx: Tx, id: number): Promise<void> {
   await tx
@@ -60,11 +93,18 @@ export async function finishEntry(
   id: number,
   status: "done" | "conflicted" | "failed",
   error?: string,
+  folded: number[] = [],
 ): Promise<void> {
   await tx
     .update(outbox)
     .set({ status, lastError: error ?? null, completedAt: status === "conflicted" ? null : sql`now()` })
     .where(eq(outbox.id, id));
+  if (folded.length > 0) {
+    await tx
+      .update(outbox)
+      .set({ status: "done", lastError: `folded into #${id}`, completedAt: sql`now()` })
+      .where(inArray(outbox.id, folded));
+  }
 }
 
 /** A transient failure: try again after a while (the actor's back-off covers rate limits). */

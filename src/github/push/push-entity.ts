@@ -45,6 +45,7 @@ export async function pushEntity<Remote>(
   ctx: PushContext,
   repo: Repository,
   entry: OutboxEntry,
+  folded: number[] = [],
 ): Promise<void> {
   const local = await adapter.load(ctx, entry.entityId);
   if (!local) {
@@ -98,7 +99,7 @@ export async function pushEntity<Remote>(
     if (merge.conflicts.length > 0 && adapter.hold) {
       await adapter.hold(tx, local.id, Object.fromEntries(merge.conflicts.map((c) => [c.field, c.local])));
     }
-    await finishEntry(tx, entry.id, merge.conflicts.length > 0 ? "conflicted" : "done");
+    await finishEntry(tx, entry.id, merge.conflicts.length > 0 ? "conflicted" : "done", undefined, folded);
     await refreshSyncState(tx, adapter.entityType, local.id);
   });
 }

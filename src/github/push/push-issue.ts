@@ -96,8 +96,8 @@ export const issueAdapter: EntityAdapter<GitHubIssue> = {
   },
 };
 
-export const pushIssue = (ctx: PushContext, repo: Repository, entry: OutboxEntry) =>
-  pushEntity(issueAdapter, ctx, repo, entry);
+export const pushIssue = (ctx: PushContext, repo: Repository, entry: OutboxEntry, folded: number[] = []) =>
+  pushEntity(issueAdapter, ctx, repo, entry, folded);
 
 /** GitHub's field names → the issue row's columns, for the fields a conflict holds (or a resolution sets). */
 export function localColumns(fields: Record<string, unknown>) {

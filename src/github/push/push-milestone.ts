@@ -61,5 +61,9 @@ export const milestoneAdapter: EntityAdapter<GitHubMilestone> = {
   adopt,
 };
 
-export const pushMilestone = (ctx: PushContext, repo: Repository, entry: OutboxEntry) =>
-  pushEntity(milestoneAdapter, ctx, repo, entry);
+export const pushMilestone = (
+  ctx: PushContext,
+  repo: Repository,
+  entry: OutboxEntry,
+  folded: number[] = [],
+) => pushEntity(milestoneAdapter, ctx, repo, entry, folded);

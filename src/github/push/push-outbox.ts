@@ -10,7 +10,14 @@ import { withFence } from "../../actors/fence.ts";
 import type { Database } from "../../db/client.ts";
 import type { GitHubApi } from "../github-api.ts";
 import { currentRepository } from "../sync/phase.ts";
-import { finishEntry, nextEntry, openConflictCount, refreshSyncState } from "./outbox-store.ts";
+import {
+  finishEntry,
+  fold,
+  laterUpdates,
+  nextEntry,
+  openConflictCount,
+  refreshSyncState,
+} from "./outbox-store.ts";
 import type { PushContext } from "./push-context.ts";
 import { pushIssue } from "./push-issue.ts";
 import { pushMilestone } from "./push-milestone.ts";
@@ -36,9 +43,11 @@ export async function pushOutbox(
     const entry = await nextEntry(deps.db, repositoryId, new Date(deps.now()));
     if (!entry) break;
     const repo = await currentRepository(deps.db, repositoryId);
+    const later = await laterUpdates(deps.db, entry);
+    const folded = later.map((e) => e.id);
     try {
-      if (entry.entityType === "issue") await pushIssue(push, repo, entry);
-      else if (entry.entityType === "milestone") await pushMilestone(push, repo, entry);
+      if (entry.entityType === "issue") await pushIssue(push, repo, fold(entry, later), folded);
+      else if (entry.entityType === "milestone") await pushMilestone(push, repo, fold(entry, later), folded);
       else {
         await withFence(deps.db, ctx.fence, async (tx) => {
           await finishEntry(
