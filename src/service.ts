@@ -2,6 +2,7 @@
  * Assembles the running service from a parsed Config: database (migrated), telemetry, HTTP server, the actor
  * runtime, and in sandbox mode the in-process GitHub simulator. `src/main.ts` calls it; e2e tests too.
  */
+import { randomBytes } from "node:crypto";
 import { type Runtime, startRuntime } from "./actors/runtime.ts";
 import { createApp } from "./api/app.ts";
 import type { ApiDeps } from "./api/deps.ts";
@@ -61,6 +62,13 @@ export async function startService(config: Config, log: Logger): Promise<Running
     ...(database.driver === "pglite" ? { dataDir: config.dataDir } : {}),
   });
 
+  // Writes need a bearer token; a sandbox started without API_TOKENS gets one, printed so it can be used.
+  let sandboxToken: string | undefined;
+  if (config.sandbox && config.apiTokens.length === 0) {
+    sandboxToken = randomBytes(24).toString("base64url");
+    log.warn(`Sandbox API token: ${sandboxToken}`);
+  }
+
   // The API is up before the runtime so /health answers during start; the runtime joins the deps below.
   const deps: ApiDeps = {
     db: database.db,
@@ -68,6 +76,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     config,
     log,
     renderMetrics: () => telemetry.renderMetrics(),
+    sandboxToken,
   };
   const app = createApp(deps, version);
   // Bun.serve is the one Bun-only piece here: the app itself is a fetch handler over web-standard Request/Response.

@@ -4,6 +4,7 @@
  */
 import { Elysia } from "elysia";
 import type { VersionInfo } from "../version.ts";
+import { authGuard } from "./auth.ts";
 import type { ApiDeps } from "./deps.ts";
 import { mapError } from "./error-handler.ts";
 import { createHttpMetrics } from "./http-metrics.ts";
@@ -33,6 +34,7 @@ export function createApp(deps: ApiDeps, version: VersionInfo) {
     .use(syncRoutes(deps))
     .use(webhookRoutes(deps));
 
+  // authGuard's onRequest runs before routing: a request without a valid token is refused having read nothing.
   return new Elysia()
     .onRequest(({ request }) => {
       started.set(request, performance.now());
@@ -48,6 +50,7 @@ export function createApp(deps: ApiDeps, version: VersionInfo) {
       const status = typeof set.status === "number" ? set.status : 200;
       httpMetrics.record(request.method, route || "unmatched", status, (performance.now() - t0) / 1000);
     })
+    .use(authGuard(deps))
     .use(docsRoutes(version))
     .use(healthRoutes(deps, version))
     .use(metricsRoutes(deps))

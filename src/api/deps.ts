@@ -11,6 +11,11 @@ export interface ApiDeps {
   log: Logger;
   /** Metrics in Prometheus text format; null when telemetry is not started (unit tests). */
   renderMetrics?: () => Promise<string>;
+  /**
+   * A bearer token generated at start in sandbox mode when API_TOKENS is empty: it opens writes, but unlike
+   * API_TOKENS it does not close reads (reads need a token only when API_TOKENS is set).
+   */
+  sandboxToken?: string;
   /** The actor runtime; absent in read-only unit tests. */
   runtime?: Runtime;
 }

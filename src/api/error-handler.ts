@@ -83,7 +83,11 @@ export interface ErrorContext {
 
 export function mapError(ctx: ErrorContext, log: Logger): Response {
   const instance = new URL(ctx.request.url).pathname;
-  const { code, error } = ctx;
+  const { code } = ctx;
+  // A route's own body parser (src/api/writes/common.ts) refuses with a ProblemError (413, 400, 422); Elysia
+  // wraps whatever a parser throws in its ParseError, which would otherwise turn all of them into a bare 400.
+  const cause = (ctx.error as { cause?: unknown } | null)?.cause;
+  const error = code === "PARSE" && cause instanceof ProblemError ? cause : ctx.error;
 
   if (error instanceof ProblemError) {
     return problemResponse(

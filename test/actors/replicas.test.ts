@@ -214,9 +214,11 @@ describe.skipIf(!enabled)("replicas", () => {
   }, 60_000);
 
   test("an operator action sent to any replica reaches the owner and is logged there", async () => {
+    // Operator actions are writes: they need a bearer token (and then reads do too).
+    const auth = { authorization: "Bearer ops-token" };
     cluster = await startCluster({
       repos: ["octo-org/ops"],
-      env: { LEASE_TTL_SECONDS: "5", SYNC_INTERVAL_SECONDS: "3600" },
+      env: { LEASE_TTL_SECONDS: "5", SYNC_INTERVAL_SECONDS: "3600", API_TOKENS: "ops-token" },
     });
     cluster.sim.sim.control.seedRepository({ owner: "octo-org", name: "ops", issues: 5 });
     await cluster.startReplica("o1");
@@ -225,7 +227,9 @@ describe.skipIf(!enabled)("replicas", () => {
     const other = cluster.replicas.get(owner.holder === "o1" ? "o2" : "o1")!;
     const actor = await waitFor(
       async () => {
-        const list = (await (await fetch(`${other.url}/api/v1/actors?kind=repository`)).json()) as {
+        const list = (await (
+          await fetch(`${other.url}/api/v1/actors?kind=repository`, { headers: auth })
+        ).json()) as {
           data: { id: string; state: string }[];
         };
         return list.data[0]?.state === "idle" && list.data[0];
@@ -234,7 +238,7 @@ describe.skipIf(!enabled)("replicas", () => {
     );
     const res = await fetch(`${other.url}/api/v1/actors/${actor.id}/events`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...auth },
       body: JSON.stringify({ type: "pause" }),
     });
     expect(res.status).toBe(202);
@@ -242,7 +246,7 @@ describe.skipIf(!enabled)("replicas", () => {
     const paused = await waitFor(
       async () => {
         const log = (await (
-          await fetch(`${other.url}/api/v1/actors/${actor.id}/transitions?per_page=1`)
+          await fetch(`${other.url}/api/v1/actors/${actor.id}/transitions?per_page=1`, { headers: auth })
         ).json()) as {
           data: { event: string; to: string; holder: string; event_summary: Record<string, unknown> }[];
         };
@@ -258,7 +262,7 @@ describe.skipIf(!enabled)("replicas", () => {
     // Unknown actions and unknown actors are refused with problem+json.
     const bad = await fetch(`${other.url}/api/v1/actors/${actor.id}/events`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...auth },
       body: JSON.stringify({ type: "explode" }),
     });
     expect(bad.status).toBe(422);
@@ -266,7 +270,7 @@ describe.skipIf(!enabled)("replicas", () => {
       `${other.url}/api/v1/actors/repository:00000000-0000-4000-8000-000000000000/events`,
       {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...auth },
         body: JSON.stringify({ type: "pause" }),
       },
     );

@@ -1,4 +1,5 @@
 /** An in-process app over a test database: requests go through `app.handle`, no port. */
+import type { Runtime } from "../../src/actors/runtime.ts";
 import { createApp } from "../../src/api/app.ts";
 import { type Config, parseConfig } from "../../src/config.ts";
 import type { DatabaseHandle } from "../../src/db/client.ts";
@@ -11,14 +12,23 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return result.config;
 }
 
-export function testApp(database: DatabaseHandle, options: { renderMetrics?: () => Promise<string> } = {}) {
+export function testApp(
+  database: DatabaseHandle,
+  options: {
+    renderMetrics?: () => Promise<string>;
+    /** Environment for the config, e.g. `{ API_TOKENS: "t1" }`. */
+    env?: Record<string, string>;
+    runtime?: Runtime;
+  } = {},
+) {
   const app = createApp(
     {
       db: database.db,
       database,
-      config: testConfig(),
+      config: testConfig(options.env),
       log: silentLogger,
       renderMetrics: options.renderMetrics,
+      runtime: options.runtime,
     },
     readVersion(),
   );

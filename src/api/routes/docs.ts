@@ -41,6 +41,16 @@ export function docsRoutes(version: VersionInfo) {
               "A Postgres mirror of GitHub issues, milestones, labels and Projects (v2), kept in two-way sync. " +
               "Reads are local; writes are queued and pushed to GitHub. Errors are application/problem+json.",
           },
+          components: {
+            securitySchemes: {
+              bearer: {
+                type: "http",
+                scheme: "bearer",
+                description:
+                  "One of API_TOKENS. Every write needs it; reads too when API_TOKENS is set. In sandbox mode a token is generated and logged at start.",
+              },
+            },
+          },
           tags: [
             { name: "issues", description: "Mirrored issues" },
             { name: "milestones", description: "Mirrored milestones" },

@@ -11,7 +11,19 @@ import {
   splitList,
 } from "../models/common.ts";
 import { IssueList, IssueModel, toIssueDto } from "../models/issue.ts";
-import { notFound } from "../problem.ts";
+import {
+  IssueCloseBody,
+  IssueCloseQuery,
+  IssueCreateBody,
+  IssueUpdateBody,
+  ifMatchDescription,
+  readSecurity,
+  writeErrors,
+  writeSecurity,
+} from "../models/writes.ts";
+import { invalidField, notFound } from "../problem.ts";
+import { accepted, etag, jsonBody, writeContext } from "../writes/common.ts";
+import { createIssue, updateIssue } from "../writes/issues.ts";
 
 const IssueQuery = t.Object({
   repository: t.Optional(RepositoryName),
@@ -82,15 +94,87 @@ export function issueRoutes(deps: ApiDeps) {
     )
     .get(
       "/:id",
-      async ({ params }) => {
+      async ({ params, set }) => {
         const row = await getIssue(deps.db, params.id);
         if (!row) throw notFound("Issue", params.id);
+        set.headers.etag = etag(row.syncVersion);
         return toIssueDto(row);
       },
       {
         params: IdParams,
         response: { 200: IssueModel, ...errorResponses },
-        detail: { summary: "Get one mirrored issue" },
+        detail: {
+          summary: "Get one mirrored issue",
+          description: 'ETag: W/"<version>", for If-Match on a later write.',
+          security: readSecurity,
+        },
+      },
+    )
+    .post(
+      "",
+      async ({ body, request, set }) => {
+        const write = await createIssue(deps.db, body, writeContext(request));
+        accepted(deps, set, { repositoryId: write.repositoryId, version: write.row.syncVersion });
+        return toIssueDto(write.row);
+      },
+      {
+        parse: jsonBody(IssueCreateBody),
+        body: IssueCreateBody,
+        response: { 202: IssueModel, ...writeErrors },
+        detail: {
+          summary: "Create an issue",
+          description:
+            "Stored at once as pending (no number yet) and queued for GitHub; 202 with the row. The repository must be tracked and enabled.",
+          security: writeSecurity,
+        },
+      },
+    )
+    .put(
+      "/:id",
+      async ({ params, body, request, set }) => {
+        const write = await updateIssue(deps.db, params.id, body, writeContext(request));
+        accepted(deps, set, { repositoryId: write.repositoryId, version: write.row.syncVersion });
+        return toIssueDto(write.row);
+      },
+      {
+        params: IdParams,
+        parse: jsonBody(IssueUpdateBody),
+        body: IssueUpdateBody,
+        response: { 202: IssueModel, ...writeErrors },
+        detail: {
+          summary: "Update an issue",
+          description: `Only the fields sent change; labels and assignees replace the sets. The row turns pending and the change is queued for GitHub, where it is merged field by field. ${ifMatchDescription}`,
+          security: writeSecurity,
+        },
+      },
+    )
+    .delete(
+      "/:id",
+      async ({ params, body, query, request, set }) => {
+        if (body?.state_reason && query.state_reason && body.state_reason !== query.state_reason) {
+          throw invalidField("state_reason", "given differently in the query and the body");
+        }
+        const stateReason = body?.state_reason ?? query.state_reason ?? "completed";
+        const write = await updateIssue(
+          deps.db,
+          params.id,
+          { state: "closed", state_reason: stateReason },
+          writeContext(request),
+        );
+        accepted(deps, set, { repositoryId: write.repositoryId, version: write.row.syncVersion });
+        return toIssueDto(write.row);
+      },
+      {
+        params: IdParams,
+        query: IssueCloseQuery,
+        parse: jsonBody(IssueCloseBody),
+        body: t.Optional(IssueCloseBody),
+        response: { 202: IssueModel, ...writeErrors },
+        detail: {
+          summary: "Close an issue",
+          description: `GitHub's API cannot delete issues: this closes it, with state_reason (completed by default) from the body or the query. ${ifMatchDescription}`,
+          security: writeSecurity,
+        },
       },
     );
 }

@@ -10,7 +10,17 @@ import {
   RepositoryName,
 } from "../models/common.ts";
 import { MilestoneList, MilestoneModel, toMilestoneDto } from "../models/milestone.ts";
+import {
+  ifMatchDescription,
+  MilestoneCreateBody,
+  MilestoneUpdateBody,
+  readSecurity,
+  writeErrors,
+  writeSecurity,
+} from "../models/writes.ts";
 import { notFound } from "../problem.ts";
+import { accepted, etag, jsonBody, writeContext } from "../writes/common.ts";
+import { createMilestone, updateMilestone } from "../writes/milestones.ts";
 
 const MilestoneQuery = t.Object({
   repository: t.Optional(RepositoryName),
@@ -63,15 +73,75 @@ export function milestoneRoutes(deps: ApiDeps) {
     )
     .get(
       "/:id",
-      async ({ params }) => {
+      async ({ params, set }) => {
         const row = await getMilestone(deps.db, params.id);
         if (!row) throw notFound("Milestone", params.id);
+        set.headers.etag = etag(row.syncVersion);
         return toMilestoneDto(row);
       },
       {
         params: IdParams,
         response: { 200: MilestoneModel, ...errorResponses },
-        detail: { summary: "Get one milestone" },
+        detail: {
+          summary: "Get one milestone",
+          description: 'ETag: W/"<version>", for If-Match on a later write.',
+          security: readSecurity,
+        },
+      },
+    )
+    .post(
+      "",
+      async ({ body, request, set }) => {
+        const write = await createMilestone(deps.db, body, writeContext(request));
+        accepted(deps, set, { repositoryId: write.repositoryId, version: write.row.syncVersion });
+        return toMilestoneDto(write.row);
+      },
+      {
+        parse: jsonBody(MilestoneCreateBody),
+        body: MilestoneCreateBody,
+        response: { 202: MilestoneModel, ...writeErrors },
+        detail: {
+          summary: "Create a milestone",
+          description:
+            "Stored at once as pending (no number yet) and queued for GitHub; 202 with the row. Titles are unique per repository.",
+          security: writeSecurity,
+        },
+      },
+    )
+    .put(
+      "/:id",
+      async ({ params, body, request, set }) => {
+        const write = await updateMilestone(deps.db, params.id, body, writeContext(request));
+        accepted(deps, set, { repositoryId: write.repositoryId, version: write.row.syncVersion });
+        return toMilestoneDto(write.row);
+      },
+      {
+        params: IdParams,
+        parse: jsonBody(MilestoneUpdateBody),
+        body: MilestoneUpdateBody,
+        response: { 202: MilestoneModel, ...writeErrors },
+        detail: {
+          summary: "Update a milestone",
+          description: `Only the fields sent change; the row turns pending and the change is queued for GitHub. ${ifMatchDescription}`,
+          security: writeSecurity,
+        },
+      },
+    )
+    .delete(
+      "/:id",
+      async ({ params, request, set }) => {
+        const write = await updateMilestone(deps.db, params.id, { state: "closed" }, writeContext(request));
+        accepted(deps, set, { repositoryId: write.repositoryId, version: write.row.syncVersion });
+        return toMilestoneDto(write.row);
+      },
+      {
+        params: IdParams,
+        response: { 202: MilestoneModel, ...writeErrors },
+        detail: {
+          summary: "Close a milestone",
+          description: `Closes it (a closed milestone keeps its issues); queued for GitHub. ${ifMatchDescription}`,
+          security: writeSecurity,
+        },
       },
     );
 }

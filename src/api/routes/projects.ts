@@ -10,7 +10,22 @@ import {
   RepositoryName,
 } from "../models/common.ts";
 import { ProjectDetailModel, ProjectList, toProjectDto, toProjectFieldDto } from "../models/project.ts";
+import { ProjectItemModel, toProjectItemDto } from "../models/project-item.ts";
+import {
+  ItemParams,
+  ifMatchDescription,
+  ProjectCreateBody,
+  ProjectItemCreateBody,
+  ProjectItemUpdateBody,
+  ProjectUpdateBody,
+  readSecurity,
+  writeErrors,
+  writeSecurity,
+} from "../models/writes.ts";
 import { notFound } from "../problem.ts";
+import { accepted, etag, jsonBody, writeContext } from "../writes/common.ts";
+import { addProjectItem, setItemFieldValues } from "../writes/project-items.ts";
+import { createProject, type ProjectWrite, updateProject } from "../writes/projects.ts";
 
 const ProjectQuery = t.Object({
   owner: t.Optional(t.String({ minLength: 1, maxLength: 39, description: "Organization or user login" })),
@@ -28,6 +43,10 @@ const ProjectQuery = t.Object({
   direction: t.Optional(Direction),
   ...PageQuery,
 });
+
+function detailDto(row: ProjectWrite["project"]) {
+  return { ...toProjectDto(row), readme: row.project.readme, fields: row.fields.map(toProjectFieldDto) };
+}
 
 export function projectRoutes(deps: ApiDeps) {
   return new Elysia({ prefix: "/projects", tags: ["projects"] })
@@ -61,19 +80,120 @@ export function projectRoutes(deps: ApiDeps) {
     )
     .get(
       "/:id",
-      async ({ params }) => {
+      async ({ params, set }) => {
         const row = await getProject(deps.db, params.id);
         if (!row) throw notFound("Project", params.id);
-        return {
-          ...toProjectDto(row),
-          readme: row.project.readme,
-          fields: row.fields.map(toProjectFieldDto),
-        };
+        set.headers.etag = etag(row.project.syncVersion);
+        return detailDto(row);
       },
       {
         params: IdParams,
         response: { 200: ProjectDetailModel, ...errorResponses },
-        detail: { summary: "Get one project with its fields and item count" },
+        detail: {
+          summary: "Get one project with its fields and item count",
+          description: 'ETag: W/"<version>", for If-Match on a later write.',
+          security: readSecurity,
+        },
+      },
+    )
+    .post(
+      "",
+      async ({ body, request, set }) => {
+        const write = await createProject(deps.db, body, writeContext(request));
+        accepted(deps, set, { repositoryId: write.repositoryId, version: write.project.project.syncVersion });
+        return detailDto(write.project);
+      },
+      {
+        parse: jsonBody(ProjectCreateBody),
+        body: ProjectCreateBody,
+        response: { 202: ProjectDetailModel, ...writeErrors },
+        detail: {
+          summary: "Create a project (v2)",
+          description:
+            "For an owner that has a tracked repository (or a mirrored project); linked to `repository` when given. Stored as pending and queued for GitHub.",
+          security: writeSecurity,
+        },
+      },
+    )
+    .put(
+      "/:id",
+      async ({ params, body, request, set }) => {
+        const write = await updateProject(deps.db, params.id, body, writeContext(request));
+        accepted(deps, set, { repositoryId: write.repositoryId, version: write.project.project.syncVersion });
+        return detailDto(write.project);
+      },
+      {
+        params: IdParams,
+        parse: jsonBody(ProjectUpdateBody),
+        body: ProjectUpdateBody,
+        response: { 202: ProjectDetailModel, ...writeErrors },
+        detail: {
+          summary: "Update a project (v2)",
+          description: `Title, short description, readme, visibility, closed. Queued for GitHub through the project's first linked tracked repository. ${ifMatchDescription}`,
+          security: writeSecurity,
+        },
+      },
+    )
+    .delete(
+      "/:id",
+      async ({ params, request, set }) => {
+        const write = await updateProject(deps.db, params.id, { closed: true }, writeContext(request));
+        accepted(deps, set, { repositoryId: write.repositoryId, version: write.project.project.syncVersion });
+        return detailDto(write.project);
+      },
+      {
+        params: IdParams,
+        response: { 202: ProjectDetailModel, ...writeErrors },
+        detail: {
+          summary: "Close a project (v2)",
+          description: `Closes it (GitHub keeps closed projects); queued for GitHub. ${ifMatchDescription}`,
+          security: writeSecurity,
+        },
+      },
+    )
+    .post(
+      "/:id/items",
+      async ({ params, body, request, set }) => {
+        const write = await addProjectItem(deps.db, params.id, body.issue_id, writeContext(request));
+        accepted(deps, set, { repositoryId: write.repositoryId, version: write.row.syncVersion });
+        return toProjectItemDto(write.row);
+      },
+      {
+        params: IdParams,
+        parse: jsonBody(ProjectItemCreateBody),
+        body: ProjectItemCreateBody,
+        response: { 202: ProjectItemModel, ...writeErrors },
+        detail: {
+          summary: "Add an issue to a project",
+          description:
+            "The issue must already be on GitHub (have a node id), and the project too (409 otherwise). Stored as a pending item and queued.",
+          security: writeSecurity,
+        },
+      },
+    )
+    .put(
+      "/:id/items/:itemId",
+      async ({ params, body, request, set }) => {
+        const write = await setItemFieldValues(
+          deps.db,
+          params.id,
+          params.itemId,
+          body.field_values,
+          writeContext(request),
+        );
+        accepted(deps, set, { repositoryId: write.repositoryId, version: write.row.syncVersion });
+        return toProjectItemDto(write.row);
+      },
+      {
+        params: ItemParams,
+        parse: jsonBody(ProjectItemUpdateBody),
+        body: ProjectItemUpdateBody,
+        response: { 202: ProjectItemModel, ...writeErrors },
+        detail: {
+          summary: "Set an item's field values",
+          description: `Fields by node id or name. Writable types: TEXT, NUMBER, DATE, SINGLE_SELECT, ITERATION (GitHub derives the others from the content). null clears a value. If-Match compares the item's version (sync.version in this answer). ${ifMatchDescription}`,
+          security: writeSecurity,
+        },
       },
     );
 }
