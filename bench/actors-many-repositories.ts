@@ -86,7 +86,12 @@ const t0 = performance.now();
 const runtime = await startRuntime({
   db,
   log: silentLogger,
-  engine: createSyncEngine({ db, api: createGitHubApi({ db, budget: new RateBudget(), client }), client }),
+  engine: createSyncEngine({
+    db,
+    log: silentLogger,
+    api: createGitHubApi({ db, budget: new RateBudget(), client }),
+    client,
+  }),
   redisUrl: null,
   replicaId: "bench",
   leaseTtlMs: 60_000,

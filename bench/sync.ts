@@ -115,7 +115,7 @@ async function ourSync(dbName: string, fullName = FULL) {
   const runtime = await startRuntime({
     db,
     log: silentLogger,
-    engine: createSyncEngine({ db, api, client }),
+    engine: createSyncEngine({ db, log: silentLogger, api, client }),
     redisUrl: null,
     replicaId: "bench",
     leaseTtlMs: 60_000,

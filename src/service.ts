@@ -92,7 +92,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const repositoriesToTrack = [...config.repositories];
   if (config.sandbox) {
     simulator = await startSimulator({ port: 0, hostname: "127.0.0.1" });
+    // The simulator signs its deliveries with the service's secret; without one configured, a fresh one is shared.
     const secret = config.webhookSecrets[0] ?? crypto.randomUUID();
+    if (config.webhookSecrets.length === 0) config.webhookSecrets.push(secret);
     seedSandbox(simulator.sim, { webhookUrl: `${url}/api/v1/webhooks/github`, webhookSecret: secret });
     apiUrl = simulator.url;
     repositoriesToTrack.push(SANDBOX_REPOSITORY);
@@ -116,7 +118,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const runtime = await startRuntime({
     db: database.db,
     log,
-    engine: createSyncEngine({ db: database.db, api, client }),
+    engine: createSyncEngine({ db: database.db, log, api, client }),
     redisUrl: config.redisUrl,
     replicaId: config.replicaId,
     leaseTtlMs: config.leaseTtlSeconds * 1000,

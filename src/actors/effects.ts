@@ -19,6 +19,8 @@ export interface SyncEngine {
   firstStep(operation: OperationRef): SyncStep;
   runStep(input: StepInput, ctx: EffectContext): Promise<Omit<StepOutput, "now">>;
   push(input: PushInput, ctx: EffectContext): Promise<{ openConflicts: number }>;
+  /** Apply stored webhook events; returns when failed ones are due again (epoch ms) or null. */
+  applyEvents(repositoryId: string, ctx: EffectContext): Promise<{ nextRetryAt: number | null }>;
 }
 
 /** A failure that says when to come back (GitHub rate limits). */

@@ -9,6 +9,8 @@ import { syncOperations } from "../db/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { EffectError } from "../machines/effect-error.ts";
 import type {
+  ApplyInput,
+  ApplyOutput,
   OperationRef,
   PullInput,
   PullOutput,
@@ -85,6 +87,7 @@ export class RepositoryDriver {
       actors: {
         runPull: fromPromise<PullOutput, PullInput>(({ input, signal }) => this.runPull(input, signal)),
         runPush: fromPromise<PushOutput, PushInput>(({ input, signal }) => this.runPush(input, signal)),
+        runApply: fromPromise<ApplyOutput, ApplyInput>(({ input, signal }) => this.runApply(input, signal)),
       },
     });
     this.repoActor = new DurableActor({
@@ -289,6 +292,19 @@ export class RepositoryDriver {
     try {
       const output = await this.deps.engine.runStep(input, ctx);
       return { ...output, now: this.deps.now() };
+    } catch (error) {
+      throw this.effectError(error);
+    }
+  }
+
+  private async runApply(input: ApplyInput, signal: AbortSignal): Promise<ApplyOutput> {
+    await this.repoActor?.settled();
+    try {
+      const { nextRetryAt } = await this.deps.engine.applyEvents(input.repositoryId, {
+        fence: this.fence,
+        signal,
+      });
+      return { now: this.deps.now(), nextRetryAt };
     } catch (error) {
       throw this.effectError(error);
     }

@@ -11,8 +11,11 @@
 import type { EffectContext, SyncEngine } from "../actors/effects.ts";
 import type { Database } from "../db/client.ts";
 import type { Repository } from "../db/schema.ts";
+import type { Logger } from "../logger.ts";
 import type { OperationRef } from "../machines/repository.machine.ts";
 import type { StepInput, SyncStep } from "../machines/sync-operation.machine.ts";
+import { applyPendingEvents } from "../webhooks/apply-pending.ts";
+import { nextEventRetry } from "../webhooks/due-events.ts";
 import type { GitHubClient } from "./client.ts";
 import type { GitHubApi } from "./github-api.ts";
 import { FIRST_PROJECTS_STEP, isProjectPhase, projectsStep } from "./projects/pull.ts";
@@ -41,6 +44,7 @@ export const DEFAULT_SCHEDULE: EngineSchedule = {
 
 export interface EngineDeps {
   db: Database;
+  log: Logger;
   api: GitHubApi;
   /** For the Projects v2 pull, which speaks GraphQL through Octokit directly. */
   client: GitHubClient;
@@ -130,6 +134,11 @@ export function createSyncEngine(deps: EngineDeps): SyncEngine {
           ? { phase: input.step.phase, cursor: result.next }
           : await nextPhase(phase, full, input.repositoryId);
       return { next, processed: result.processed, failed: result.failed, pagesTotal: result.pagesTotal };
+    },
+
+    async applyEvents(repositoryId, ctx) {
+      await applyPendingEvents({ db: deps.db, fence: ctx.fence, repositoryId, log: deps.log, now });
+      return { nextRetryAt: await nextEventRetry(deps.db, repositoryId) };
     },
 
     async push(input, ctx) {

@@ -2,6 +2,7 @@
  * The repository machine: one per tracked repository, driven by the replica holding its lease.
  *
  *   idle ──deadline/wake──▶ pulling ──▶ pushing ──▶ idle | conflicted
+ *   idle ──webhook──▶ applying ──▶ idle | conflicted      (stored webhook events, no GitHub calls)
  *     ▲                        │ error      │ error
  *     └──── paused      backing-off ◀───────┘   (retryAt in context; resumes the same operation)
  *
@@ -14,7 +15,7 @@ import { type EffectError, isEffectError, retryAtFor } from "./effect-error.ts";
 
 export const REPOSITORY_MACHINE_ID = "repository";
 /** Bump when a change makes old snapshots unsafe to restore; they then go through a logged reset. */
-export const REPOSITORY_MACHINE_VERSION = 2; // 2: manual triggers queue (context.queued)
+export const REPOSITORY_MACHINE_VERSION = 2; // 2: manual triggers queue (context.queued), webhook applying
 
 export type SyncType = "full" | "incremental";
 export type SyncDirection = "from_github" | "to_github" | "bidirectional";
@@ -52,6 +53,10 @@ export interface RepositoryContext {
   rerun: OperationRef | null;
   /** Operations asked for explicitly (POST /sync/trigger) while busy: each runs, in order. */
   queued: OperationRef[];
+  /** Webhook events arrived while busy: apply them next. */
+  applyPending: boolean;
+  /** Epoch ms when failed webhook events are due for a retry. */
+  applyAt: number | null;
   openConflicts: number;
 }
 
@@ -86,6 +91,15 @@ export interface PullInput {
 export interface PullOutput {
   now: number;
 }
+export interface ApplyInput {
+  repositoryId: string;
+}
+export interface ApplyOutput {
+  now: number;
+  /** When the earliest failed event is due again; null when none waits. */
+  nextRetryAt: number | null;
+}
+
 export interface PushInput {
   repositoryId: string;
   fullName: string;
@@ -157,12 +171,19 @@ export const repositoryMachine = setup({
     runPush: fromPromise<PushOutput, PushInput>(async () => {
       throw new Error("runPush is provided by the runtime");
     }),
+    runApply: fromPromise<ApplyOutput, ApplyInput>(async () => {
+      throw new Error("runApply is provided by the runtime");
+    }),
   },
   guards: {
     pollDue: ({ context, event }) => event.type === "DEADLINE" && event.now >= context.nextPollAt,
     retryDue: ({ context, event }) => event.type === "DEADLINE" && event.now >= (context.retryAt ?? 0),
     hasConflicts: ({ context }) => context.openConflicts > 0,
     hasNext: ({ context }) => context.queued.length > 0 || context.rerun !== null,
+    isWebhook: ({ event }) => event.type === "WAKE" && event.reason === "webhook",
+    applyDue: ({ context, event }) =>
+      event.type === "DEADLINE" && context.applyAt !== null && event.now >= context.applyAt,
+    applyPending: ({ context }) => context.applyPending,
   },
   actions: {
     // Resume the interrupted operation first, then a remembered trigger, else start a new one from the event.
@@ -179,9 +200,11 @@ export const repositoryMachine = setup({
       const [first, ...rest] = context.queued;
       return first ? { operation: first, queued: rest } : { operation: context.rerun, rerun: null };
     }),
-    noteRerun: assign({
-      rerun: ({ context, event }) => context.rerun ?? operationFrom(event, null),
-    }),
+    noteRerun: assign(({ context, event }) =>
+      event.type === "WAKE" && event.reason === "webhook"
+        ? { applyPending: true }
+        : { rerun: context.rerun ?? operationFrom(event, null) },
+    ),
     queueTrigger: assign({
       queued: ({ context, event }) => [...context.queued, operationFrom(event, null)],
     }),
@@ -207,6 +230,8 @@ export const repositoryMachine = setup({
     operation: null,
     rerun: null,
     queued: [],
+    applyPending: false,
+    applyAt: null,
     openConflicts: 0,
   }),
   initial: "idle",
@@ -216,8 +241,14 @@ export const repositoryMachine = setup({
   states: {
     idle: {
       on: {
-        DEADLINE: { guard: "pollDue", target: "pulling", actions: "startOperation" },
-        WAKE: { target: "pulling", actions: "startOperation" },
+        DEADLINE: [
+          { guard: "pollDue", target: "pulling", actions: "startOperation" },
+          { guard: "applyDue", target: "applying" },
+        ],
+        WAKE: [
+          { guard: "isWebhook", target: "applying" },
+          { target: "pulling", actions: "startOperation" },
+        ],
         TRIGGER: { target: "pulling", actions: "startOperation" },
         RETRY_NOW: { target: "pulling", actions: "startOperation" },
         PAUSE: { target: "paused" },
@@ -230,8 +261,14 @@ export const repositoryMachine = setup({
     conflicted: {
       // Pushes for conflicted entities are held by the push effect; pulls and other pushes go on.
       on: {
-        DEADLINE: { guard: "pollDue", target: "pulling", actions: "startOperation" },
-        WAKE: { target: "pulling", actions: "startOperation" },
+        DEADLINE: [
+          { guard: "pollDue", target: "pulling", actions: "startOperation" },
+          { guard: "applyDue", target: "applying" },
+        ],
+        WAKE: [
+          { guard: "isWebhook", target: "applying" },
+          { target: "pulling", actions: "startOperation" },
+        ],
         TRIGGER: { target: "pulling", actions: "startOperation" },
         RETRY_NOW: { target: "pulling", actions: "startOperation" },
         PAUSE: { target: "paused" },
@@ -278,9 +315,46 @@ export const repositoryMachine = setup({
         input: ({ context }) => ({ repositoryId: context.repositoryId, fullName: context.fullName }),
         onDone: [
           { guard: "hasNext", target: "pulling", actions: [afterPush, "startNext"] },
+          { guard: "applyPending", target: "applying", actions: afterPush },
           { guard: ({ event }) => event.output.openConflicts > 0, target: "conflicted", actions: afterPush },
           { target: "idle", actions: afterPush },
         ],
+        onError: {
+          target: "backing-off",
+          actions: assign(({ context, event }) => failure(context, event.error)),
+        },
+      },
+      on: {
+        WAKE: { actions: "noteRerun" },
+        TRIGGER: { actions: "queueTrigger" },
+        PAUSE: { target: "paused" },
+      },
+    },
+    applying: {
+      entry: assign({ applyPending: false }),
+      invoke: {
+        src: "runApply",
+        input: ({ context }) => ({ repositoryId: context.repositoryId }),
+        onDone: [
+          {
+            guard: "hasNext",
+            target: "pulling",
+            actions: [assign({ applyAt: ({ event }) => event.output.nextRetryAt }), "startNext"],
+          },
+          {
+            guard: "applyPending",
+            target: "applying",
+            reenter: true,
+            actions: assign({ applyAt: ({ event }) => event.output.nextRetryAt }),
+          },
+          {
+            guard: "hasConflicts",
+            target: "conflicted",
+            actions: assign({ applyAt: ({ event }) => event.output.nextRetryAt }),
+          },
+          { target: "idle", actions: assign({ applyAt: ({ event }) => event.output.nextRetryAt }) },
+        ],
+        // Event failures are retried per event; this is the whole batch failing (database trouble).
         onError: {
           target: "backing-off",
           actions: assign(({ context, event }) => failure(context, event.error)),
@@ -314,7 +388,9 @@ export type RepositoryMachine = typeof repositoryMachine;
 
 /** The next time the runtime must send DEADLINE, from a snapshot's state and context; null when none. */
 export function repositoryDeadline(state: string, context: RepositoryContext): number | null {
-  if (state === "idle" || state === "conflicted") return context.nextPollAt;
+  if (state === "idle" || state === "conflicted") {
+    return context.applyAt === null ? context.nextPollAt : Math.min(context.nextPollAt, context.applyAt);
+  }
   if (state === "backing-off") return context.retryAt;
   return null;
 }

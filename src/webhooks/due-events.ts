@@ -3,8 +3,8 @@
  * `for update skip locked`: two appliers (a handed-over actor, a second replica draining account events)
  * never take the same event.
  */
-import { and, asc, eq, inArray, isNull, lte, or, type SQL } from "drizzle-orm";
-import type { Tx } from "../db/client.ts";
+import { and, asc, eq, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import type { Executor, Tx } from "../db/client.ts";
 import { type WebhookEvent, webhookEvents } from "../db/schema.ts";
 
 export async function loadDueEvents(tx: Tx, scope: SQL, now: number, limit: number): Promise<WebhookEvent[]> {
@@ -28,3 +28,12 @@ export async function loadDueEvents(tx: Tx, scope: SQL, now: number, limit: numb
 export const forRepository = (repositoryId: string): SQL => eq(webhookEvents.repositoryId, repositoryId);
 export const accountEvents = (types: Iterable<string>): SQL =>
   and(isNull(webhookEvents.repositoryId), inArray(webhookEvents.eventType, [...types]))!;
+
+/** When the earliest failed event of a repository is due again (epoch ms); null when none waits. */
+export async function nextEventRetry(db: Executor, repositoryId: string): Promise<number | null> {
+  const [row] = await db
+    .select({ at: sql<string | null>`min(${webhookEvents.nextRetryAt})::text` })
+    .from(webhookEvents)
+    .where(and(forRepository(repositoryId), eq(webhookEvents.processingStatus, "failed")));
+  return row?.at ? Date.parse(row.at) : null;
+}

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { createActor, fromPromise, waitFor } from "xstate";
 import type { EffectError } from "../../src/machines/effect-error.ts";
 import {
+  type ApplyOutput,
   type PullInput,
   type PullOutput,
   type PushOutput,
@@ -17,8 +18,12 @@ function controlledEffects() {
   const pulls: { input: PullInput; resolve: (o: PullOutput) => void; reject: (e: EffectError) => void }[] =
     [];
   const pushes: { resolve: (o: PushOutput) => void }[] = [];
+  const applies: { resolve: (o: ApplyOutput) => void }[] = [];
   const machine = repositoryMachine.provide({
     actors: {
+      runApply: fromPromise<ApplyOutput, { repositoryId: string }>(
+        () => new Promise((resolve) => applies.push({ resolve })),
+      ),
       runPull: fromPromise<PullOutput, PullInput>(
         ({ input }) => new Promise((resolve, reject) => pulls.push({ input, resolve, reject })),
       ),
@@ -27,7 +32,7 @@ function controlledEffects() {
       ),
     },
   });
-  return { machine, pulls, pushes };
+  return { machine, pulls, pushes, applies };
 }
 
 function start(machine: ReturnType<typeof controlledEffects>["machine"]) {
@@ -133,14 +138,14 @@ describe("repository machine", () => {
     const fx = controlledEffects();
     const actor = start(fx.machine);
     actor.send({ type: "DEADLINE", now: T0, operationId: "op-1" });
-    actor.send({ type: "WAKE", reason: "webhook", now: T0 + 1, operationId: "op-2" });
-    actor.send({ type: "WAKE", reason: "webhook", now: T0 + 2, operationId: "op-3" });
+    actor.send({ type: "WAKE", reason: "local_write", now: T0 + 1, operationId: "op-2" });
+    actor.send({ type: "WAKE", reason: "local_write", now: T0 + 2, operationId: "op-3" });
     fx.pulls[0]?.resolve({ now: T0 + 3 });
     await waitFor(actor, (s) => s.matches("pushing"));
     fx.pushes[0]?.resolve({ now: T0 + 4, openConflicts: 0 });
     await waitFor(actor, (s) => s.matches("pulling"));
     expect(fx.pulls.map((p) => p.input.operation.id)).toEqual(["op-1", "op-2"]);
-    expect(fx.pulls[1]?.input.operation.trigger).toBe("webhook");
+    expect(fx.pulls[1]?.input.operation.trigger).toBe("local_write");
   });
 
   test("manual triggers while busy are queued and each runs, before a remembered wake-up", async () => {
@@ -148,7 +153,7 @@ describe("repository machine", () => {
     const actor = start(fx.machine);
     actor.send({ type: "DEADLINE", now: T0, operationId: "poll" });
     actor.send({ type: "TRIGGER", now: T0, operationId: "t1", syncType: "full", direction: "from_github" });
-    actor.send({ type: "WAKE", reason: "webhook", now: T0, operationId: "w1" });
+    actor.send({ type: "WAKE", reason: "manual", now: T0, operationId: "w1" });
     actor.send({
       type: "TRIGGER",
       now: T0,
@@ -165,6 +170,29 @@ describe("repository machine", () => {
     expect(fx.pulls.map((p) => p.input.operation.id)).toEqual(["poll", "t1", "t2", "w1"]);
     expect(fx.pulls[1]?.input.operation.syncType).toBe("full");
     expect(String(actor.getSnapshot().value)).toBe("idle");
+  });
+
+  test("a webhook applies stored events without a pull; a failed event's retry time becomes a deadline", async () => {
+    const fx = controlledEffects();
+    const actor = start(fx.machine);
+    actor.send({ type: "DEADLINE", now: T0, operationId: "poll" });
+    fx.pulls[0]?.resolve({ now: T0 });
+    await waitFor(actor, (s) => s.matches("pushing"));
+    fx.pushes[0]?.resolve({ now: T0, openConflicts: 0 });
+    await waitFor(actor, (s) => s.matches("idle"));
+    actor.send({ type: "WAKE", reason: "webhook", now: T0 + 1, operationId: "w" });
+    expect(stateOf(actor)).toBe("applying");
+    // Another webhook while applying: applied right after, not lost.
+    actor.send({ type: "WAKE", reason: "webhook", now: T0 + 2, operationId: "w2" });
+    fx.applies[0]?.resolve({ now: T0 + 3, nextRetryAt: null });
+    await waitFor(actor, () => fx.applies.length === 2);
+    fx.applies[1]?.resolve({ now: T0 + 4, nextRetryAt: T0 + 60_000 });
+    await waitFor(actor, (s) => s.matches("idle"));
+    expect(fx.pulls.length).toBe(1);
+    const ctx = actor.getSnapshot().context;
+    expect(repositoryDeadline("idle", ctx)).toBe(T0 + 60_000);
+    actor.send({ type: "DEADLINE", now: T0 + 60_000, operationId: "d" });
+    expect(stateOf(actor)).toBe("applying");
   });
 
   test("open conflicts hold the actor in conflicted, where polls go on", async () => {
