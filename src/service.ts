@@ -77,6 +77,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     log,
     renderMetrics: () => telemetry.renderMetrics(),
     sandboxToken,
+    runtimeState: "starting",
   };
   const app = createApp(deps, version);
   // Bun.serve is the one Bun-only piece here: the app itself is a fetch handler over web-standard Request/Response.
@@ -126,6 +127,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     historyDays: config.actorHistoryDays,
   });
   deps.runtime = runtime;
+  deps.runtimeState = "running";
   log.info("listening", {
     url,
     swagger: `${url}/swagger`,
@@ -143,6 +145,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     simulator,
     async stop() {
       // Leases first, so another replica takes over while this one finishes answering requests.
+      deps.runtimeState = "stopping";
       await runtime.stop();
       clearInterval(budgetFlush);
       await budget.flush(database.db).catch(() => undefined);

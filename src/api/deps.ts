@@ -18,4 +18,6 @@ export interface ApiDeps {
   sandboxToken?: string;
   /** The actor runtime; absent in read-only unit tests. */
   runtime?: Runtime;
+  /** Set by the service: readiness waits for the runtime ("starting" until it drives its repositories). */
+  runtimeState?: "starting" | "running" | "stopping";
 }

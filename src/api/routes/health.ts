@@ -14,7 +14,17 @@ const HealthModel = t.Object({
     description: "sandbox: no GitHub credentials, the built-in simulator stands in for GitHub",
   }),
   database: t.Union([t.Literal("postgres"), t.Literal("pglite")]),
-  checks: t.Object({ database: Check }),
+  checks: t.Object({
+    database: Check,
+    runtime: t.Optional(
+      t.Object(
+        { status: t.Union([t.Literal("ok"), t.Literal("failing")]), state: t.String() },
+        {
+          description: "The actor runtime: ready once it is starting to drive repositories",
+        },
+      ),
+    ),
+  }),
 });
 
 async function checkDatabase(deps: ApiDeps) {
@@ -34,11 +44,18 @@ async function checkDatabase(deps: ApiDeps) {
 export function healthRoutes(deps: ApiDeps, version: VersionInfo) {
   const report = async () => {
     const database = await checkDatabase(deps);
+    const runtime = deps.runtimeState
+      ? {
+          status: deps.runtimeState === "running" ? ("ok" as const) : ("failing" as const),
+          state: deps.runtimeState,
+        }
+      : undefined;
+    const ok = database.status === "ok" && (runtime === undefined || runtime.status === "ok");
     return {
-      status: database.status,
+      status: ok ? ("ok" as const) : ("failing" as const),
       mode: deps.config.sandbox ? ("sandbox" as const) : ("github" as const),
       database: deps.database.driver,
-      checks: { database },
+      checks: { database, ...(runtime ? { runtime } : {}) },
     };
   };
   return new Elysia({ tags: ["health"] })
