@@ -63,6 +63,8 @@ export const repositories = pgTable(
     projectsSyncedAt: ts("projects_synced_at"),
     lastFullSyncAt: ts("last_full_sync_at"),
     lastReconcileAt: ts("last_reconcile_at"),
+    /** Last sweep of failed webhook deliveries for this repository's hooks. */
+    deliveriesSweptAt: ts("deliveries_swept_at"),
     createdAt: createdAt(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },

@@ -2,7 +2,7 @@
  * The pull sync, one idempotent step (one page) at a time; the sync-operation actor persists the cursor between
  * steps, so a takeover resumes where the last owner stopped. Phases, in order:
  *
- *   repository → labels* → milestones → issues → projects* → reconcile*        (* only when due)
+ *   repository → labels* → milestones → issues → projects* → reconcile* → deliveries*   (* only when due)
  *
  * An incremental poll is conditional throughout (If-None-Match / If-Modified-Since; a 304 spends no rate limit).
  * A full sync re-reads everything unconditionally and tombstones what GitHub no longer lists.
@@ -20,6 +20,7 @@ import type { GitHubClient } from "./client.ts";
 import type { GitHubApi } from "./github-api.ts";
 import { FIRST_PROJECTS_STEP, isProjectPhase, projectsStep } from "./projects/pull.ts";
 import { pushOutbox } from "./push/push-outbox.ts";
+import { deliveriesPhase } from "./sync/deliveries-phase.ts";
 import { issuesPhase } from "./sync/issues-phase.ts";
 import { labelsPhase } from "./sync/labels-phase.ts";
 import { milestonesPhase } from "./sync/milestones-phase.ts";
@@ -34,12 +35,15 @@ export interface EngineSchedule {
   projectsEveryMs: number;
   /** Deletion and transfer detection. */
   reconcileEveryMs: number;
+  /** Sweep of failed webhook deliveries (GitHub never redelivers by itself). */
+  deliveriesEveryMs: number;
 }
 
 export const DEFAULT_SCHEDULE: EngineSchedule = {
   labelsEveryMs: 6 * 3_600_000,
   projectsEveryMs: 15 * 60_000,
   reconcileEveryMs: 6 * 3_600_000,
+  deliveriesEveryMs: 30 * 60_000,
 };
 
 export interface EngineDeps {
@@ -52,8 +56,16 @@ export interface EngineDeps {
   schedule?: Partial<EngineSchedule>;
 }
 
-type PhaseName = "repository" | "labels" | "milestones" | "issues" | "projects" | "reconcile";
-const ORDER: PhaseName[] = ["repository", "labels", "milestones", "issues", "projects", "reconcile"];
+type PhaseName = "repository" | "labels" | "milestones" | "issues" | "projects" | "reconcile" | "deliveries";
+const ORDER: PhaseName[] = [
+  "repository",
+  "labels",
+  "milestones",
+  "issues",
+  "projects",
+  "reconcile",
+  "deliveries",
+];
 
 /** Encodes "full" into the phase name so a resumed step knows which kind of listing it is in. */
 function phaseName(phase: PhaseName, full: boolean): string {
@@ -87,6 +99,7 @@ export function createSyncEngine(deps: EngineDeps): SyncEngine {
     // Projects have their own sub-phases (projects → project_fields → project_items per project); see runStep.
     projects: () => () => Promise.reject(new Error("projects steps run through projectsStep")),
     reconcile: () => reconcilePhase,
+    deliveries: (full) => deliveriesPhase(full, deps.client, deps.log),
   };
 
   const due = (phase: PhaseName, full: boolean, repo: Repository): boolean => {
@@ -95,6 +108,7 @@ export function createSyncEngine(deps: EngineDeps): SyncEngine {
     if (phase === "labels") return older(repo.labelsSyncedAt, schedule.labelsEveryMs);
     if (phase === "projects") return older(repo.projectsSyncedAt, schedule.projectsEveryMs);
     if (phase === "reconcile") return older(repo.lastReconcileAt, schedule.reconcileEveryMs);
+    if (phase === "deliveries") return older(repo.deliveriesSweptAt, schedule.deliveriesEveryMs);
     return true;
   };
 
@@ -129,6 +143,7 @@ export function createSyncEngine(deps: EngineDeps): SyncEngine {
       const run = steps[phase]?.(full);
       if (!run) throw new Error(`unknown sync phase "${input.step.phase}"`);
       const result = await run(phaseDeps, input, ctx);
+
       const next =
         result.next !== null
           ? { phase: input.step.phase, cursor: result.next }

@@ -323,4 +323,46 @@ describe.skipIf(!enabled)("pull sync", () => {
     await sync("octo-org/flaky", "full");
     expect(await mirroredIssues("octo-org/flaky")).toEqual(expectedIssues(seeded.repositoryId));
   }, 120_000);
+
+  test("a webhook the simulator dropped is asked for again by the deliveries sweep and reaches the mirror", async () => {
+    const seeded = await setup("octo-org/missed", 20, { GITHUB_WEBHOOK_SECRET: "sweep-secret" });
+    await sync("octo-org/missed", "full");
+    sim.sim.control.addHook({
+      owner: "octo-org",
+      repo: "missed",
+      url: `${svc!.service.url}/api/v1/webhooks/github`,
+      secret: "sweep-secret",
+      events: ["issues"],
+    });
+    const target = [...sim.sim.state.repos.get(seeded.repositoryId)!.issues.values()].find(
+      (i) => i.pullRequest === null,
+    )!;
+    sim.sim.control.setWebhookFaults({ dropRate: 1 });
+    sim.sim.control.editIssue({
+      owner: "octo-org",
+      repo: "missed",
+      number: target.number,
+      title: "Changed while the hook was down",
+    });
+    await sim.sim.flushWebhooks();
+    sim.sim.control.setWebhookFaults({});
+    const stored = async () =>
+      (
+        await svc!.get<{ data: { event: string; action: string; status: string }[] }>(
+          "/api/v1/webhooks/events",
+        )
+      ).data;
+    expect(await stored()).toEqual([]);
+    // A full sync sweeps the whole redelivery window; the redelivered event is stored and applied.
+    await sync("octo-org/missed", "full");
+    await sim.sim.flushWebhooks();
+    const events = await waitFor(
+      async () => {
+        const list = await stored();
+        return list.some((e) => e.event === "issues" && e.status === "processed") && list;
+      },
+      { what: "the redelivered webhook", timeoutMs: 20_000 },
+    );
+    expect(events.filter((e) => e.event === "issues").length).toBe(1);
+  }, 60_000);
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "repositories" ADD COLUMN "deliveries_swept_at" timestamp with time zone;
