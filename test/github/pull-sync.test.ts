@@ -365,4 +365,54 @@ describe.skipIf(!enabled)("pull sync", () => {
     );
     expect(events.filter((e) => e.event === "issues").length).toBe(1);
   }, 60_000);
+
+  test("GitHub App mode: a poll after the installation token rotates still spends nothing", async () => {
+    const { generateKeyPairSync } = await import("node:crypto");
+    const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const privateKey = keys.privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    const publicKey = keys.publicKey.export({ type: "spki", format: "pem" }).toString();
+    sim = await startSimulator({
+      port: 0,
+      hostname: "127.0.0.1",
+      app: { id: 4242, clientId: "Iv1.test", slug: "tracker", name: "tracker", owner: "octo-org", publicKey },
+    });
+    database = await createTestDatabase("postgres");
+    cleanup.push(
+      () => sim.stop(),
+      () => database.drop(),
+    );
+    sim.sim.control.seedRepository({ owner: "octo-org", name: "app", issues: 120, milestones: 3, labels: 3 });
+    const installation = sim.sim.control.installApp({ account: "octo-org", repositories: ["app"] });
+    const appEnv = {
+      GITHUB_TOKEN: "",
+      GITHUB_APP_ID: "4242",
+      GITHUB_APP_PRIVATE_KEY: privateKey,
+      GITHUB_APP_INSTALLATION_ID: String(installation.id),
+      GITHUB_REPOS: "octo-org/app",
+    };
+    svc = await startTestService({ database, githubUrl: sim.url, env: appEnv });
+    await sync("octo-org/app", "full");
+    await sync("octo-org/app", "incremental");
+    await sync("octo-org/app", "incremental");
+    // A restart creates a new installation token (a new one every hour in production): ETags of the old one
+    // no longer match, and the poll falls back to If-Modified-Since.
+    await svc.stop();
+    svc = await startTestService({ database, githubUrl: sim.url, env: appEnv });
+    const before = sim.sim.control.counters();
+    const op = await sync("octo-org/app", "incremental");
+    const after = sim.sim.control.counters();
+    const routes = Object.fromEntries(
+      Object.entries(after.requestsByRoute)
+        .map(([route, n]) => [route, n - (before.requestsByRoute[route] ?? 0)])
+        .filter(([, n]) => (n as number) > 0),
+    );
+    // The only point spent is the new token itself, charged to the App's JWT, not to the installation's budget.
+    const tokens = Number(routes["POST /app/installations/{installation_id}/access_tokens"] ?? 0);
+    expect(tokens).toBe(1);
+    expect(op.pages_done).toBeGreaterThanOrEqual(3);
+    expect(after.ratePointsSpent - before.ratePointsSpent).toBe(tokens);
+    expect(after.notModified - before.notModified).toBe(
+      Object.values(routes).reduce((a, b) => a + Number(b), 0) - tokens,
+    );
+  }, 90_000);
 });
