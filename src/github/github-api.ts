@@ -46,6 +46,23 @@ interface HeadersLike {
   [name: string]: string | number | undefined;
 }
 
+/**
+ * GitHub's error messages say little ("Server Error", "Not Found"); the request and status are what an operator
+ * needs when an actor shows why it is stuck. The status stays on the error for the retry rules.
+ */
+function described(error: unknown, method: string, path: string): unknown {
+  if (!(error instanceof Error) || error.name === "RetryLaterError") return error;
+  const status = (error as { status?: unknown }).status;
+  const route = path.split("?")[0] ?? path;
+  const wrapped = new Error(
+    `${method} ${route} → ${typeof status === "number" ? status : "failed"}: ${error.message}`,
+    {
+      cause: error,
+    },
+  );
+  return Object.assign(wrapped, { status });
+}
+
 function plainHeaders(headers: HeadersLike): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(headers))
@@ -133,7 +150,7 @@ export function createGitHubApi(deps: {
       }
       span.recordException(error as Error);
       span.setStatus({ code: SpanStatusCode.ERROR });
-      throw classifyGitHubError(error, now());
+      throw described(classifyGitHubError(error, now()), "GET", key);
     } finally {
       span.end();
     }
@@ -182,7 +199,7 @@ export function createGitHubApi(deps: {
       if (responseHeaders) deps.budget.observe(cred, responseHeaders);
       span.recordException(error as Error);
       span.setStatus({ code: SpanStatusCode.ERROR });
-      throw classifyGitHubError(error, now());
+      throw described(classifyGitHubError(error, now()), method, path);
     } finally {
       span.end();
     }

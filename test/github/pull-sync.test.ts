@@ -401,18 +401,46 @@ describe.skipIf(!enabled)("pull sync", () => {
     const before = sim.sim.control.counters();
     const op = await sync("octo-org/app", "incremental");
     const after = sim.sim.control.counters();
-    const routes = Object.fromEntries(
+    const routes: Record<string, number> = Object.fromEntries(
       Object.entries(after.requestsByRoute)
-        .map(([route, n]) => [route, n - (before.requestsByRoute[route] ?? 0)])
-        .filter(([, n]) => (n as number) > 0),
+        .map(([route, n]): [string, number] => [route, n - (before.requestsByRoute[route] ?? 0)])
+        .filter(([, n]) => n > 0),
     );
     // The only point spent is the new token itself, charged to the App's JWT, not to the installation's budget.
-    const tokens = Number(routes["POST /app/installations/{installation_id}/access_tokens"] ?? 0);
+    const tokens = routes["POST /app/installations/{installation_id}/access_tokens"] ?? 0;
     expect(tokens).toBe(1);
     expect(op.pages_done).toBeGreaterThanOrEqual(3);
     expect(after.ratePointsSpent - before.ratePointsSpent).toBe(tokens);
     expect(after.notModified - before.notModified).toBe(
-      Object.values(routes).reduce((a, b) => a + Number(b), 0) - tokens,
+      Object.values(routes).reduce((a, b) => a + b, 0) - tokens,
     );
   }, 90_000);
+
+  test("a page that keeps failing fails the operation with its reason, never a silent partial success", async () => {
+    await setup("octo-org/broken", 150);
+    await sync("octo-org/broken", "full");
+    sim.sim.control.injectFault({
+      route: "GET /repos/{owner}/{repo}/issues",
+      errorRate: 1,
+      errorStatus: 502,
+    });
+    const trigger = await svc!.post<{ operation_id: string }>("/api/v1/sync/trigger", {
+      repository: "octo-org/broken",
+      sync_type: "full",
+    });
+    const failed = await waitFor(
+      async () => {
+        const op = await svc!.get<Operation & { error: { message?: string } | null }>(
+          `/api/v1/sync/operations/${trigger.body.operation_id}`,
+        );
+        if (op.status === "completed") throw new Error("a failing page must not complete the operation");
+        return op.status === "failed" && op;
+      },
+      { what: "the operation to fail", timeoutMs: 90_000, intervalMs: 200 },
+    );
+    expect(failed.error?.message).toContain("502");
+    sim.sim.control.clearFaults();
+    // The repository goes on: the next sync succeeds.
+    await sync("octo-org/broken", "incremental");
+  }, 120_000);
 });
