@@ -2,6 +2,8 @@
  * Drives one repository while this replica holds its lease: the repository actor, and the sync-operation
  * actors it runs. Every write goes through the durable actors (fenced by `epoch`).
  */
+
+import { type Counter, SpanStatusCode } from "@opentelemetry/api";
 import { sql } from "drizzle-orm";
 import { fromPromise } from "xstate";
 import type { Database, Tx } from "../db/client.ts";
@@ -20,10 +22,26 @@ import type {
 } from "../machines/repository.machine.ts";
 import { repositoryDeadline } from "../machines/repository.machine.ts";
 import type { StepInput, StepOutput, SyncOperationContext } from "../machines/sync-operation.machine.ts";
+import { meter, tracer } from "../telemetry.ts";
 import { DurableActor, type PersistedView } from "./durable-actor.ts";
 import { type EffectContext, type SyncEngine, toEffectError } from "./effects.ts";
 import type { Fence } from "./fence.ts";
 import type { MachineRegistry } from "./registry.ts";
+
+let metrics: {
+  pages: ReturnType<ReturnType<typeof meter>["createCounter"]>;
+  records: ReturnType<ReturnType<typeof meter>["createCounter"]>;
+} | null = null;
+/** Created on first use: the meter provider is registered by startTelemetry at start. */
+function syncMetrics() {
+  metrics ??= {
+    pages: meter().createCounter("sync_pages", { description: "Sync pages (steps) completed, by phase" }),
+    records: meter().createCounter("sync_records", {
+      description: "Records written by sync steps, by phase",
+    }),
+  };
+  return metrics;
+}
 
 /** An operation that fails this many times in a row is failed for good, with its last error as the reason. */
 export const MAX_OPERATION_ATTEMPTS = 5;
@@ -289,11 +307,27 @@ export class RepositoryDriver {
   private async runStep(input: StepInput, signal: AbortSignal): Promise<StepOutput> {
     await this.operations.get(input.operationId)?.settled();
     const ctx: EffectContext = { fence: this.fence, signal };
+    const attributes = {
+      "repository.full_name": this.fullName,
+      "sync.operation_id": input.operationId,
+      "sync.phase": input.step.phase,
+      "sync.type": input.syncType,
+    };
+    const span = tracer().startSpan("sync.page", { attributes });
     try {
       const output = await this.deps.engine.runStep(input, ctx);
+      span.setAttribute("sync.records", output.processed);
+      syncMetrics().pages.add(1, { phase: input.step.phase.split(":")[0] ?? input.step.phase });
+      syncMetrics().records.add(output.processed, {
+        phase: input.step.phase.split(":")[0] ?? input.step.phase,
+      });
       return { ...output, now: this.deps.now() };
     } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
       throw this.effectError(error);
+    } finally {
+      span.end();
     }
   }
 
