@@ -12,6 +12,7 @@ import { actorRoutes } from "./routes/actors.ts";
 import { conflictRoutes } from "./routes/conflicts.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { inspectRoutes } from "./routes/inspect.ts";
 import { issueRoutes } from "./routes/issues.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { milestoneRoutes } from "./routes/milestones.ts";
@@ -54,6 +55,7 @@ export function createApp(deps: ApiDeps, version: VersionInfo) {
     .use(docsRoutes(version))
     .use(healthRoutes(deps, version))
     .use(metricsRoutes(deps))
+    .use(inspectRoutes(deps))
     .use(api);
 }
 

@@ -73,6 +73,8 @@ const CONTEXT_KEYS = [
   "lastSuccessAt",
   "operation",
   "rerun",
+  "queued",
+  "applyAt",
   "openConflicts",
   "step",
   "pagesDone",
@@ -85,7 +87,7 @@ const CONTEXT_KEYS = [
   "syncType",
   "direction",
 ];
-const TIME_KEYS = new Set(["nextPollAt", "retryAt", "lastSuccessAt", "startedAt", "completedAt"]);
+const TIME_KEYS = new Set(["nextPollAt", "retryAt", "applyAt", "lastSuccessAt", "startedAt", "completedAt"]);
 
 function contextSummary(snapshot: Record<string, unknown>): Record<string, unknown> {
   const context = (snapshot.context ?? {}) as Record<string, unknown>;
