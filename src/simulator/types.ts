@@ -162,6 +162,8 @@ export interface SimProject {
   createdAt: number;
   updatedAt: number;
   fields: SimField[];
+  /** Repositories linked explicitly (createProjectV2 repositoryId, linkProjectV2ToRepository). */
+  linkedRepoIds: Set<number>;
   /** Insertion order is the project's item order. */
   items: Map<number, SimItem>;
 }

@@ -273,3 +273,60 @@ describe("mutations", () => {
     expect(updated.updateProjectV2.projectV2).toEqual({ title: "Renamed", closed: true });
   });
 });
+
+describe("linking projects to repositories", () => {
+  const repoProjects = `query($o:String!,$n:String!){ repository(owner:$o, name:$n){ projectsV2(first:50){ nodes { id title } } } }`;
+
+  test("createProjectV2 with repositoryId links the project; another owner's repository is refused", async () => {
+    sim.control.seedRepository({ owner: "octo-org", name: "linked", issues: 2 });
+    sim.control.seedRepository({ owner: "someone-else", name: "theirs", issues: 1 });
+    const org = sim.state.usersByLogin.get("octo-org");
+    const linked = sim.state.findRepo("octo-org", "linked")?.repo;
+    const theirs = sim.state.findRepo("someone-else", "theirs")?.repo;
+    const create = `mutation($o:ID!,$r:ID,$t:String!){ createProjectV2(input:{ownerId:$o, title:$t, repositoryId:$r}){ projectV2 { id title } } }`;
+    const made = data(await gql(create, { o: org?.nodeId, r: linked?.nodeId, t: "Linked board" }));
+    const listed = data(await gql(repoProjects, { o: "octo-org", n: "linked" }));
+    expect(listed.repository.projectsV2.nodes).toEqual([made.createProjectV2.projectV2]);
+
+    const before = sim.state.projects.size;
+    const refused = await gql(create, { o: org?.nodeId, r: theirs?.nodeId, t: "Cross-owner" });
+    expect(refused.body.errors?.[0]?.type).toBe("UNPROCESSABLE");
+    expect(sim.state.projects.size).toBe(before);
+  });
+
+  test("linkProjectV2ToRepository links an existing project, once", async () => {
+    sim.control.seedRepository({ owner: "octo-org", name: "later", issues: 1 });
+    const org = sim.state.usersByLogin.get("octo-org");
+    const later = sim.state.findRepo("octo-org", "later")?.repo;
+    const made = data(
+      await gql(
+        `mutation($o:ID!){ createProjectV2(input:{ownerId:$o, title:"Unlinked"}){ projectV2 { id } } }`,
+        {
+          o: org?.nodeId,
+        },
+      ),
+    ).createProjectV2.projectV2;
+    expect(data(await gql(repoProjects, { o: "octo-org", n: "later" })).repository.projectsV2.nodes).toEqual(
+      [],
+    );
+    const link = `mutation($p:ID!,$r:ID!){ linkProjectV2ToRepository(input:{projectId:$p, repositoryId:$r}){ repository { nameWithOwner } } }`;
+    for (let i = 0; i < 2; i++) {
+      const answer = data(await gql(link, { p: made.id, r: later?.nodeId }));
+      expect(answer.linkProjectV2ToRepository.repository.nameWithOwner).toBe("octo-org/later");
+    }
+    const nodes = data(await gql(repoProjects, { o: "octo-org", n: "later" })).repository.projectsV2.nodes;
+    expect(nodes.map((n: { id: string }) => n.id)).toEqual([made.id]);
+  });
+
+  test("an owner's projectsV2 honours orderBy", async () => {
+    const q = `query($d:OrderDirection!){ organization(login:"octo-org"){ projectsV2(first:100, orderBy:{field:NUMBER, direction:$d}){ nodes { number } } } }`;
+    const asc = data(await gql(q, { d: "ASC" })).organization.projectsV2.nodes.map(
+      (n: { number: number }) => n.number,
+    );
+    const desc = data(await gql(q, { d: "DESC" })).organization.projectsV2.nodes.map(
+      (n: { number: number }) => n.number,
+    );
+    expect(asc.length).toBeGreaterThan(2);
+    expect(desc).toEqual([...asc].reverse());
+  });
+});

@@ -7,9 +7,17 @@ import { and, count, desc, eq, isNotNull, isNull, type SQL, sql } from "drizzle-
 import { Elysia, t } from "elysia";
 import type { Tx } from "../../db/client.ts";
 import { getRepositoryByName } from "../../db/queries/repositories.ts";
-import { githubIssues, githubMilestones, outbox, type SyncConflict, syncConflicts } from "../../db/schema.ts";
+import {
+  githubIssues,
+  githubMilestones,
+  githubProjects,
+  outbox,
+  type SyncConflict,
+  syncConflicts,
+} from "../../db/schema.ts";
 import { refreshSyncState } from "../../github/push/outbox-store.ts";
 import { localColumns } from "../../github/push/push-issue.ts";
+import { projectColumns } from "../../github/push/push-project.ts";
 import type { ApiDeps } from "../deps.ts";
 import { errorResponses, iso, PageQuery, Pagination, pagination, RepositoryName } from "../models/common.ts";
 import { notFound, ProblemError } from "../problem.ts";
@@ -83,6 +91,10 @@ async function setLocalField(tx: Tx, conflict: SyncConflict, value: unknown) {
     if (conflict.field === "description") set.description = (value as string | null) ?? null;
     if (Object.keys(set).length > 0)
       await tx.update(githubMilestones).set(set).where(eq(githubMilestones.id, conflict.entityId));
+  } else if (conflict.entityType === "project") {
+    const set = projectColumns({ [conflict.field]: value });
+    if (Object.keys(set).length > 0)
+      await tx.update(githubProjects).set(set).where(eq(githubProjects.id, conflict.entityId));
   }
 }
 

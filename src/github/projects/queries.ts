@@ -17,7 +17,8 @@ export const ITEMS_PAGE_SIZE = 100;
 
 const RATE_LIMIT = "rateLimit { cost remaining resetAt }";
 
-const PROJECT_CORE = `fragment ProjectCore on ProjectV2 {
+/** A project's own fields (mapProject's input). */
+export const PROJECT_CORE = `fragment ProjectCore on ProjectV2 {
   id databaseId number title shortDescription readme closed public url createdAt updatedAt closedAt
   creator { login }
   owner { __typename ... on Organization { login } ... on User { login } }
@@ -60,6 +61,42 @@ export const PROJECT_FIELDS_QUERY = `query ProjectFields($id: ID!, $first: Int!,
   ${RATE_LIMIT}
 }`;
 
+/** One item with its content and field values: what the pull stores, and what the push reads back. */
+export const ITEM_CORE = `fragment ItemCore on ProjectV2Item {
+  id databaseId type isArchived createdAt updatedAt
+  creator { login }
+  content {
+    __typename
+    ... on Issue {
+      id databaseId number title repository { nameWithOwner }
+      labels(first: 100) { nodes { name } }
+      assignees(first: 10) { nodes { login } }
+    }
+    ... on PullRequest {
+      id databaseId number title repository { nameWithOwner }
+      labels(first: 100) { nodes { name } }
+      assignees(first: 10) { nodes { login } }
+    }
+    ... on DraftIssue { id title assignees(first: 10) { nodes { login } } }
+  }
+  fieldValues(first: 100) {
+    pageInfo { hasNextPage }
+    nodes {
+      __typename
+      ... on ProjectV2ItemFieldTextValue { text field { ...FieldRef } }
+      ... on ProjectV2ItemFieldNumberValue { number field { ...FieldRef } }
+      ... on ProjectV2ItemFieldDateValue { date field { ...FieldRef } }
+      ... on ProjectV2ItemFieldSingleSelectValue { optionId name field { ...FieldRef } }
+      ... on ProjectV2ItemFieldIterationValue { iterationId title startDate duration field { ...FieldRef } }
+      ... on ProjectV2ItemFieldLabelValue { field { ...FieldRef } }
+      ... on ProjectV2ItemFieldUserValue { field { ...FieldRef } }
+      ... on ProjectV2ItemFieldMilestoneValue { milestone { title } field { ...FieldRef } }
+      ... on ProjectV2ItemFieldRepositoryValue { repository { nameWithOwner } field { ...FieldRef } }
+    }
+  }
+}
+fragment FieldRef on ProjectV2FieldConfiguration { ... on ProjectV2FieldCommon { id } }`;
+
 export const PROJECT_ITEMS_QUERY = `query ProjectItems($id: ID!, $first: Int!, $after: String) {
   node(id: $id) {
     __typename
@@ -67,45 +104,13 @@ export const PROJECT_ITEMS_QUERY = `query ProjectItems($id: ID!, $first: Int!, $
       items(first: $first, after: $after) {
         totalCount
         pageInfo { hasNextPage endCursor }
-        nodes {
-          id databaseId type isArchived createdAt updatedAt
-          creator { login }
-          content {
-            __typename
-            ... on Issue {
-              id databaseId number title repository { nameWithOwner }
-              labels(first: 100) { nodes { name } }
-              assignees(first: 10) { nodes { login } }
-            }
-            ... on PullRequest {
-              id databaseId number title repository { nameWithOwner }
-              labels(first: 100) { nodes { name } }
-              assignees(first: 10) { nodes { login } }
-            }
-            ... on DraftIssue { id title assignees(first: 10) { nodes { login } } }
-          }
-          fieldValues(first: 100) {
-            pageInfo { hasNextPage }
-            nodes {
-              __typename
-              ... on ProjectV2ItemFieldTextValue { text field { ...FieldRef } }
-              ... on ProjectV2ItemFieldNumberValue { number field { ...FieldRef } }
-              ... on ProjectV2ItemFieldDateValue { date field { ...FieldRef } }
-              ... on ProjectV2ItemFieldSingleSelectValue { optionId name field { ...FieldRef } }
-              ... on ProjectV2ItemFieldIterationValue { iterationId title startDate duration field { ...FieldRef } }
-              ... on ProjectV2ItemFieldLabelValue { field { ...FieldRef } }
-              ... on ProjectV2ItemFieldUserValue { field { ...FieldRef } }
-              ... on ProjectV2ItemFieldMilestoneValue { milestone { title } field { ...FieldRef } }
-              ... on ProjectV2ItemFieldRepositoryValue { repository { nameWithOwner } field { ...FieldRef } }
-            }
-          }
-        }
+        nodes { ...ItemCore }
       }
     }
   }
   ${RATE_LIMIT}
 }
-fragment FieldRef on ProjectV2FieldConfiguration { ... on ProjectV2FieldCommon { id } }`;
+${ITEM_CORE}`;
 
 // ---- Result shapes (only what the documents above select) ----
 

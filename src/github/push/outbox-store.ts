@@ -68,15 +68,29 @@ export async function laterUpdates(db: Executor, entry: OutboxEntry): Promise<Ou
     .orderBy(asc(outbox.id));
 }
 
+/** Patch keys holding a map of independent fields (project item values by field id): folded per inner key. */
+const NESTED = new Set(["field_values"]);
+
+/** Later patches over earlier ones, key by key (one level deeper for NESTED keys, so no field edit is lost). */
+function layer(maps: (Record<string, unknown> | null)[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const map of maps) {
+    for (const [key, value] of Object.entries(map ?? {})) {
+      const before = out[key];
+      out[key] = NESTED.has(key) && isMap(before) && isMap(value) ? { ...before, ...value } : value;
+    }
+  }
+  return out;
+}
+
+const isMap = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
 export function fold(entry: OutboxEntry, later: OutboxEntry[]): OutboxEntry {
   if (later.length === 0) return entry;
-  const patch = Object.assign({}, entry.patch, ...later.map((e) => e.patch)) as Record<string, unknown>;
+  const patch = layer([entry.patch, ...later.map((e) => e.patch)]);
   // The earliest base of each field: what the first of these edits was made against.
-  const base = Object.assign(
-    {},
-    ...[...later].reverse().map((e) => e.base ?? {}),
-    entry.base ?? {},
-  ) as Record<string, unknown>;
+  const base = layer([...[...later].reverse().map((e) => e.base), entry.base]);
   return { ...entry, patch, base };
 }
 

@@ -8,7 +8,7 @@
 import { withFence } from "../../actors/fence.ts";
 import type { Tx } from "../../db/client.ts";
 import { type EntityType, type OutboxEntry, type Repository, syncConflicts } from "../../db/schema.ts";
-import { mergeEntity } from "./merge.ts";
+import { type MergeResult, mergeEntity } from "./merge.ts";
 import { finishEntry, markAttempt, refreshSyncState } from "./outbox-store.ts";
 import type { PushContext } from "./push-context.ts";
 
@@ -33,10 +33,35 @@ export interface EntityAdapter<Remote> {
   hold?(tx: Tx, localId: string, fields: Record<string, unknown>): Promise<void>;
 }
 
-async function fail<R>(ctx: PushContext, adapter: EntityAdapter<R>, entry: OutboxEntry, reason: string) {
+/** True conflicts of one push, one row per field, held until someone resolves them (any entity type). */
+export async function recordConflicts(
+  tx: Tx,
+  repositoryId: string,
+  entityType: EntityType,
+  entityId: string,
+  outboxId: number,
+  conflicts: MergeResult["conflicts"],
+): Promise<void> {
+  for (const conflict of conflicts) {
+    await tx.insert(syncConflicts).values({
+      repositoryId,
+      entityType,
+      entityId,
+      outboxId,
+      conflictType: "concurrent_modification",
+      field: conflict.field,
+      baseVersion: { [conflict.field]: conflict.base },
+      localVersion: { [conflict.field]: conflict.local },
+      remoteVersion: { [conflict.field]: conflict.remote },
+    });
+  }
+}
+
+/** The entry refused for a reason GitHub will not change; the row shows `failed`. */
+export async function failEntry(ctx: PushContext, entry: OutboxEntry, reason: string): Promise<void> {
   await withFence(ctx.db, ctx.fence, async (tx) => {
     await finishEntry(tx, entry.id, "failed", reason);
-    await refreshSyncState(tx, adapter.entityType, entry.entityId);
+    await refreshSyncState(tx, entry.entityType, entry.entityId);
   });
 }
 
@@ -70,8 +95,7 @@ export async function pushEntity<Remote>(
     return;
   }
 
-  if (local.number === null)
-    return fail(ctx, adapter, entry, `the ${adapter.noun} was never created on GitHub`);
+  if (local.number === null) return failEntry(ctx, entry, `the ${adapter.noun} was never created on GitHub`);
   const path = adapter.itemPath(repo, local.number);
   const current = await ctx.api.get<Remote>(path, { conditional: false });
   if (!current.data) throw new Error(`GitHub returned no body for ${path}`);
@@ -82,19 +106,7 @@ export async function pushEntity<Remote>(
     result = await ctx.api.write<Remote>("PATCH", path, merge.push);
   }
   await withFence(ctx.db, ctx.fence, async (tx) => {
-    for (const conflict of merge.conflicts) {
-      await tx.insert(syncConflicts).values({
-        repositoryId: repo.id,
-        entityType: adapter.entityType,
-        entityId: local.id,
-        outboxId: entry.id,
-        conflictType: "concurrent_modification",
-        field: conflict.field,
-        baseVersion: { [conflict.field]: conflict.base },
-        localVersion: { [conflict.field]: conflict.local },
-        remoteVersion: { [conflict.field]: conflict.remote },
-      });
-    }
+    await recordConflicts(tx, repo.id, adapter.entityType, local.id, entry.id, merge.conflicts);
     await adapter.adopt(tx, local.id, repo, result);
     if (merge.conflicts.length > 0 && adapter.hold) {
       await adapter.hold(tx, local.id, Object.fromEntries(merge.conflicts.map((c) => [c.field, c.local])));

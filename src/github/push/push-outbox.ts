@@ -21,6 +21,8 @@ import {
 import type { PushContext } from "./push-context.ts";
 import { pushIssue } from "./push-issue.ts";
 import { pushMilestone } from "./push-milestone.ts";
+import { pushProject } from "./push-project.ts";
+import { pushProjectItem } from "./push-project-item.ts";
 
 export interface PushDeps {
   db: Database;
@@ -48,6 +50,8 @@ export async function pushOutbox(
     try {
       if (entry.entityType === "issue") await pushIssue(push, repo, fold(entry, later), folded);
       else if (entry.entityType === "milestone") await pushMilestone(push, repo, fold(entry, later), folded);
+      else if (entry.entityType === "project") await pushProject(push, repo, fold(entry, later), folded);
+      else if (entry.entityType === "project_item") await pushProjectItem(push, fold(entry, later), folded);
       else {
         await withFence(deps.db, ctx.fence, async (tx) => {
           await finishEntry(

@@ -146,6 +146,7 @@ export function createProject(
     createdAt: at,
     updatedAt: at,
     fields: [],
+    linkedRepoIds: new Set(),
     items: new Map(),
   };
   ctx.store.projects.set(id, p);
@@ -202,6 +203,19 @@ export function updateProject(ctx: Ctx, p: SimProject, senderId: number, patch: 
   if (Object.keys(changes).length || stateAction) touch(ctx, p);
   if (Object.keys(changes).length) emitProject(ctx, p, "edited", senderId, { changes });
   if (stateAction) emitProject(ctx, p, stateAction, senderId);
+  return p;
+}
+
+/**
+ * linkProjectV2ToRepository (and createProjectV2's repositoryId): GitHub links only repositories of the
+ * project's owner. Linking twice is a no-op.
+ */
+export function linkRepository(ctx: Ctx, p: SimProject, repoId: number): SimProject {
+  const repo = ctx.store.repoById(repoId);
+  if (repo.ownerId !== p.ownerId) {
+    throw new ProjectError("The repository and the project must have the same owner", "UNPROCESSABLE");
+  }
+  p.linkedRepoIds.add(repoId);
   return p;
 }
 

@@ -8,6 +8,7 @@ import {
   deleteItem,
   findField,
   findItem,
+  linkRepository,
   ProjectError,
   setFieldValue,
   updateProject,
@@ -93,6 +94,16 @@ export function rootValue(ctx: Ctx, viewerId: number, rate: RateInfo): Record<st
         "NOT_FOUND",
       );
     return p;
+  };
+  const repository = (id: unknown) => {
+    const ref = typeof id === "string" ? store.nodes.get(id) : undefined;
+    const r = ref?.kind === "Repository" ? store.repos.get(ref.id) : undefined;
+    if (!r)
+      throw new TypedGraphQLError(
+        `Could not resolve to a node with the global id of '${String(id)}'`,
+        "NOT_FOUND",
+      );
+    return r;
   };
   const input = (args: { input?: Input }): Input => args.input ?? {};
   const mutationId = (i: Input) => (typeof i.clientMutationId === "string" ? i.clientMutationId : null);
@@ -216,8 +227,28 @@ export function rootValue(ctx: Ctx, viewerId: number, rate: RateInfo): Record<st
           "NOT_FOUND",
         );
       }
+      // The repository is checked before anything is created: a refused link creates no project.
+      const repo = i.repositoryId == null ? null : repository(i.repositoryId);
+      if (repo && repo.ownerId !== ref.id) {
+        throw new TypedGraphQLError(
+          "The repository and the project must have the same owner",
+          "UNPROCESSABLE",
+        );
+      }
       const p = createProject(ctx, ref.id, viewerId, String(i.title ?? ""));
+      if (repo) linkRepository(ctx, p, repo.id);
       return { clientMutationId: mutationId(i), projectV2: projectView(ctx, p) };
+    },
+    linkProjectV2ToRepository: (args: { input?: Input }) => {
+      const i = input(args);
+      try {
+        const p = project(i.projectId);
+        const repo = repository(i.repositoryId);
+        linkRepository(ctx, p, repo.id);
+        return { clientMutationId: mutationId(i), repository: repoView(ctx, repo) };
+      } catch (e) {
+        rethrow(e);
+      }
     },
     updateProjectV2: (args: { input?: Input }) => {
       const i = input(args);

@@ -35,13 +35,42 @@ export function userView(ctx: Ctx, u: SimUser): View {
       if (!p) throw notFound(`Could not resolve to a ProjectV2 with the number ${number}.`);
       return projectView(ctx, p);
     },
-    projectsV2: (args: ConnectionArgs & { query?: string | null }) => {
+    projectsV2: (args: ConnectionArgs & { query?: string | null; orderBy?: ProjectOrder | null }) => {
       const list = [...ctx.store.projects.values()]
         .filter((p) => p.ownerId === u.id)
         .filter((p) => !args.query || p.title.toLowerCase().includes(args.query.toLowerCase()))
-        .sort((a, b) => a.number - b.number);
+        .sort(projectOrder(args.orderBy));
       return connection(list, args, "projectsV2", (p) => projectView(ctx, p));
     },
+  };
+}
+
+/** ProjectV2Order. Without one the list stays in number order (ascending, as this simulator always served it). */
+interface ProjectOrder {
+  field: "TITLE" | "NUMBER" | "UPDATED_AT" | "CREATED_AT";
+  direction: "ASC" | "DESC";
+}
+
+function projectOrder(order: ProjectOrder | null | undefined): (a: SimProject, b: SimProject) => number {
+  const key = (p: SimProject): number | string => {
+    switch (order?.field) {
+      case "TITLE":
+        return p.title;
+      case "UPDATED_AT":
+        return p.updatedAt;
+      case "CREATED_AT":
+        return p.createdAt;
+      default:
+        return p.number;
+    }
+  };
+  const sign = order?.direction === "DESC" ? -1 : 1;
+  return (a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    // Ties (same title or instant) fall back to the number, so pages stay stable.
+    const primary = ka < kb ? -1 : ka > kb ? 1 : 0;
+    return sign * (primary || a.number - b.number);
   };
 }
 
@@ -85,17 +114,19 @@ export function repoView(ctx: Ctx, r: SimRepo): View {
       const p = linkedProjects(ctx, r).find((x) => x.number === number);
       return p ? projectView(ctx, p) : null;
     },
-    // Projects linked to the repository: here, those holding at least one of its issues.
+    // Projects linked to the repository: linked explicitly, or (as seeded) holding at least one of its issues.
     projectsV2: (args: ConnectionArgs) =>
       connection(linkedProjects(ctx, r), args, "projectsV2", (p) => projectView(ctx, p)),
   };
 }
 
 function linkedProjects(ctx: Ctx, r: SimRepo): SimProject[] {
-  return [...ctx.store.projects.values()].filter((p) =>
-    [...p.items.values()].some(
-      (it) => it.issueId !== null && ctx.store.issues.get(it.issueId)?.repoId === r.id,
-    ),
+  return [...ctx.store.projects.values()].filter(
+    (p) =>
+      p.linkedRepoIds.has(r.id) ||
+      [...p.items.values()].some(
+        (it) => it.issueId !== null && ctx.store.issues.get(it.issueId)?.repoId === r.id,
+      ),
   );
 }
 
