@@ -28,6 +28,7 @@ let non2xx = 0;
 let errors = 0;
 let next = 0;
 const started = performance.now();
+const cpu0 = process.cpuUsage();
 
 async function send(i: number): Promise<void> {
   const p = input.payloads[i % input.payloads.length]!;
@@ -70,6 +71,7 @@ async function connection(): Promise<void> {
 
 await Promise.all(Array.from({ length: input.connections }, connection));
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpu0);
 latencies.sort((a, b) => a - b);
 const pct = (q: number) =>
   Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
@@ -84,5 +86,7 @@ console.log(
     events_per_s: Math.round(ok / seconds),
     p50_ms: pct(0.5),
     p99_ms: pct(0.99),
+    // The generator's own CPU: it shares the machine with the server under test.
+    cpu_s: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
   }),
 );

@@ -1,11 +1,28 @@
 /**
  * Webhook ingestion throughput: accepted events per second with every one committed to webhook_events before
  * its 2xx, against Probot's createNodeMiddleware with a no-op app (which verifies and answers, storing nothing)
- * on the same signed example payloads and the same load. Then p99 at half our peak rate. Loopback only; the
- * load generator (autocannon) runs in its own process. Prints one JSON line; never pass/fail.
+ * on the same signed example payloads, the same generator and the same concurrency. Rounds alternate (ours,
+ * Probot, ours, …) and each side is reported by its median round; then p99 at half our peak rate. Every
+ * accepted event is counted back in webhook_events. Loopback only; the load generator runs in its own process
+ * (its CPU is printed: it shares the machine). Prints one JSON line; never pass/fail.
  *
  *   DATABASE_URL=postgres://… bun run bench/webhooks-throughput.ts     (PGlite when unset)
- *   BENCH_EVENTS=20000 BENCH_CONNECTIONS=50 to change the load.
+ *   BENCH_EVENTS=20000 (per round) BENCH_ROUNDS=3 BENCH_CONNECTIONS=50 to change the load.
+ *
+ * THE 2x-PROBOT GOAL IS NOT REACHED ON A 2-CORE MACHINE, and cannot be with durable commits. Measured here (Bun
+ * 1.4.5, Postgres 15 with synchronous_commit=on, 2 cores shared by server, Postgres and generator, ~10.5 KB
+ * payloads; other work on the machine made single rounds vary by ±20%):
+ *   - before (jsonb payload, Drizzle-built VALUES statement of a new shape per batch size, 4 commits in flight):
+ *     ~3,700 events/s, p99 28 ms, vs Probot ~12,900/s → ratio 0.29;
+ *   - after (text payload stored inline with lz4, power-of-two padded prepared statement sent straight to the
+ *     driver, 2 commits in flight): ~10,000-10,600 events/s, p50 4.6 ms, p99 9-10 ms, vs Probot ~15-16,000/s
+ *     → ratio ~0.65; p99 at half our peak ~10-12 ms (goal < 50 ms: met).
+ *   - ceiling: the same receiver with the commit replaced by a no-op does ~22,000/s against Probot's ~15,000/s
+ *     (ratio ~1.5), so even storing nothing the HTTP path (Bun.serve + Elysia + HMAC + JSON.parse) is not 2x
+ *     Probot while sharing 2 cores with the generator. What the commit adds is CPU on the same 2 cores: the
+ *     Postgres backends (insert, lz4, WAL of ~4 KB per event, 4 index inserts; seen at 30-70% of one core) and
+ *     the driver's ~0.5 MB of parameters per batch in our process. WAL fsync rate is not the limit (group
+ *     commit: one flush per batch of ~25 events; iowait stayed under 1%).
  */
 import { sign } from "@octokit/webhooks-methods";
 import { count, sql } from "drizzle-orm";
@@ -19,6 +36,7 @@ import { readVersion } from "../src/version.ts";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const SECRET = "bench-secret";
 const dir = new URL(".", import.meta.url).pathname;
 
@@ -78,6 +96,7 @@ interface LoadResult {
   events_per_s: number;
   p50_ms: number;
   p99_ms: number;
+  cpu_s: number;
 }
 
 async function load(target: string, amount: number, rate?: number): Promise<LoadResult> {
@@ -121,21 +140,36 @@ let baseline = await startBaseline("probot").catch(async (error: unknown) => {
 });
 await load(baseline.url, 1000);
 
+// Alternate rounds (ours, baseline, ours, …) so that load from anything else on the machine hits both sides
+// alike; each side is reported by its median round.
 const storedBefore = await stored();
-const ourRun = await load(ours, EVENTS);
-const committed = (await stored()) - storedBefore;
-const baseRun = await load(baseline.url, EVENTS);
-if (baseRun.non2xx > 0 && baselineKind === "probot") {
-  baseline.proc.kill();
-  baselineKind = "octokit";
-  baselineNote = `probot answered ${baseRun.non2xx} non-2xx; @octokit/webhooks createNodeMiddleware instead`;
-  baseline = await startBaseline("octokit");
+const ourRuns: LoadResult[] = [];
+const baseRuns: LoadResult[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  ourRuns.push(await load(ours, EVENTS));
+  let baseRun = await load(baseline.url, EVENTS);
+  if (baseRun.non2xx > 0 && baselineKind === "probot") {
+    baseline.proc.kill();
+    baselineKind = "octokit";
+    baselineNote = `probot answered ${baseRun.non2xx} non-2xx; @octokit/webhooks createNodeMiddleware instead`;
+    baseline = await startBaseline("octokit");
+    baseRuns.length = 0;
+    baseRun = await load(baseline.url, EVENTS);
+  }
+  baseRuns.push(baseRun);
 }
-const baseFinal = baselineKind === "probot" ? baseRun : await load(baseline.url, EVENTS);
+const committed = (await stored()) - storedBefore;
+const accepted = ourRuns.reduce((n, r) => n + r.ok, 0);
+const median = (runs: LoadResult[]) =>
+  [...runs].sort((x, y) => x.events_per_s - y.events_per_s)[Math.floor(runs.length / 2)]!;
+const ourRun = median(ourRuns);
+const baseFinal = median(baseRuns);
 
 // p99 at half our peak rate, over a bounded number of events.
 const halfRate = Math.max(1, Math.round(ourRun.events_per_s / 2));
+const storedBeforeHalf = await stored();
 const halfRun = await load(ours, Math.min(EVENTS, halfRate * 5), halfRate);
+const halfCommitted = (await stored()) - storedBeforeHalf;
 
 baseline.proc.kill();
 await server.stop(true);
@@ -146,33 +180,47 @@ if (databaseUrl) {
   await admin.close();
 }
 
+const rates = (runs: LoadResult[]) => runs.map((r) => r.events_per_s);
 console.log(
   JSON.stringify({
     bench: "webhooks-throughput",
     driver: database.driver,
-    events: EVENTS,
+    events_per_round: EVENTS,
+    rounds: ROUNDS,
     connections: CONNECTIONS,
     payloads: payloads.length,
+    payload_bytes_avg: Math.round(payloads.reduce((n, p) => n + p.body.length, 0) / payloads.length),
     ours: {
       events_per_s: ourRun.events_per_s,
       p50_ms: ourRun.p50_ms,
       p99_ms: ourRun.p99_ms,
-      accepted: ourRun.ok,
-      non2xx: ourRun.non2xx,
-      errors: ourRun.errors,
+      rounds_events_per_s: rates(ourRuns),
+      accepted,
+      non2xx: ourRuns.reduce((n, r) => n + r.non2xx, 0),
+      errors: ourRuns.reduce((n, r) => n + r.errors, 0),
       committed_rows: committed,
-      every_accepted_committed: committed === ourRun.ok,
+      every_accepted_committed: committed === accepted,
+      generator_cpu_s: ourRun.cpu_s,
     },
     baseline: {
       kind: baselineNote,
       events_per_s: baseFinal.events_per_s,
       p50_ms: baseFinal.p50_ms,
       p99_ms: baseFinal.p99_ms,
-      non2xx: baseFinal.non2xx,
-      errors: baseFinal.errors,
+      rounds_events_per_s: rates(baseRuns),
+      non2xx: baseRuns.reduce((n, r) => n + r.non2xx, 0),
+      errors: baseRuns.reduce((n, r) => n + r.errors, 0),
       stores_events: false,
+      generator_cpu_s: baseFinal.cpu_s,
     },
     ratio: Number((ourRun.events_per_s / Math.max(1, baseFinal.events_per_s)).toFixed(2)),
-    half_peak: { rate_per_s: halfRate, events: halfRun.ok, p50_ms: halfRun.p50_ms, p99_ms: halfRun.p99_ms },
+    half_peak: {
+      rate_per_s: halfRate,
+      events: halfRun.ok,
+      non2xx: halfRun.non2xx + halfRun.errors,
+      every_accepted_committed: halfCommitted === halfRun.ok,
+      p50_ms: halfRun.p50_ms,
+      p99_ms: halfRun.p99_ms,
+    },
   }),
 );
