@@ -28,10 +28,7 @@ import { type EffectContext, type SyncEngine, toEffectError } from "./effects.ts
 import type { Fence } from "./fence.ts";
 import type { MachineRegistry } from "./registry.ts";
 
-let metrics: {
-  pages: ReturnType<ReturnType<typeof meter>["createCounter"]>;
-  records: ReturnType<ReturnType<typeof meter>["createCounter"]>;
-} | null = null;
+let metrics: { pages: Counter; records: Counter } | null = null;
 /** Created on first use: the meter provider is registered by startTelemetry at start. */
 function syncMetrics() {
   metrics ??= {

@@ -20,7 +20,7 @@ const MACHINES: Record<string, AnyStateMachine> = {
   sync_operation: syncOperationMachine,
 };
 
-function escape(text: unknown): string {
+function html(text: unknown): string {
   return String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -39,8 +39,8 @@ pre{background:#f6f8fa;padding:8px;overflow:auto;max-height:320px}
 .muted{color:#656d76}`;
 
 function page(title: string, body: string): Response {
-  const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escape(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
-  return new Response(html, {
+  const document = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${html(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
+  return new Response(document, {
     headers: {
       "content-type": "text/html; charset=utf-8",
       // No script runs here, and nothing is fetched from elsewhere.
@@ -52,7 +52,7 @@ function page(title: string, body: string): Response {
 /** The machine's states with the events that leave each, the current one marked. */
 function diagram(machineId: string, current: string, visited: Set<string>): string {
   const machine = MACHINES[machineId];
-  if (!machine) return `<p class="muted">unknown machine ${escape(machineId)}</p>`;
+  if (!machine) return `<p class="muted">unknown machine ${html(machineId)}</p>`;
   const states = Object.values(machine.root.states);
   return `<div class="states">${states
     .map((node) => {
@@ -68,7 +68,7 @@ function diagram(machineId: string, current: string, visited: Set<string>): stri
       ]
         .filter(Boolean)
         .join(" · ");
-      return `<div class="${classes}" title="${visited.has(key) ? "visited" : "not visited"}">${escape(key)}<small>${escape(note)}</small></div>`;
+      return `<div class="${classes}" title="${visited.has(key) ? "visited" : "not visited"}">${html(key)}<small>${html(note)}</small></div>`;
     })
     .join("")}</div>`;
 }
@@ -100,9 +100,9 @@ ${list
   .map(
     (
       a,
-    ) => `<tr><td><a href="/inspect/${encodeURIComponent(a.id)}">${escape(a.kind)}</a></td><td>${escape(a.repository.full_name)}</td>
-<td class="${a.stuck ? "stuck" : "ok"}">${escape(a.state)}${a.stuck ? " (stuck)" : ""}</td><td>${escape(a.since)}</td><td>${escape(a.next_deadline ?? "—")}</td>
-<td>${a.retry_count}</td><td>${escape(a.last_error?.message ?? "")}</td><td>${escape(a.holder)} · ${a.epoch}</td></tr>`,
+    ) => `<tr><td><a href="/inspect/${encodeURIComponent(a.id)}">${html(a.kind)}</a></td><td>${html(a.repository.full_name)}</td>
+<td class="${a.stuck ? "stuck" : "ok"}">${html(a.state)}${a.stuck ? " (stuck)" : ""}</td><td>${html(a.since)}</td><td>${html(a.next_deadline ?? "—")}</td>
+<td>${a.retry_count}</td><td>${html(a.last_error?.message ?? "")}</td><td>${html(a.holder)} · ${a.epoch}</td></tr>`,
   )
   .join("")}</table>`;
         return page("Actors · github-tracker", body);
@@ -116,7 +116,7 @@ ${list
         if (!row)
           return page(
             "Not found",
-            `<h1>No actor ${escape(params.id)}</h1><p><a href="/inspect">All actors</a></p>`,
+            `<h1>No actor ${html(params.id)}</h1><p><a href="/inspect">All actors</a></p>`,
           );
         const [repo] = row.repositoryId
           ? await deps.db.select().from(repositories).where(eq(repositories.id, row.repositoryId))
@@ -125,22 +125,22 @@ ${list
         const { rows: log } = await listTransitions(deps.db, params.id, { page: 1, perPage: 100 });
         const visited = new Set(log.flatMap((t) => [t.fromState ?? "", t.toState]));
         const body = `<p><a href="/inspect">← all actors</a></p>
-<h1>${escape(actor.kind)} · ${escape(actor.repository.full_name ?? "")}</h1>
-<p class="muted"><code>${escape(actor.id)}</code> · machine ${escape(actor.machine.id)} v${actor.machine.version}</p>
-<p>State <b class="${actor.stuck ? "stuck" : "ok"}">${escape(actor.state)}</b> since ${escape(actor.since)}${actor.stuck ? ' <span class="stuck">stuck</span>' : ""} ·
-next deadline ${escape(actor.next_deadline ?? "none")} · retries ${actor.retry_count} · driven by ${escape(actor.holder)} at epoch ${actor.epoch}</p>
+<h1>${html(actor.kind)} · ${html(actor.repository.full_name ?? "")}</h1>
+<p class="muted"><code>${html(actor.id)}</code> · machine ${html(actor.machine.id)} v${actor.machine.version}</p>
+<p>State <b class="${actor.stuck ? "stuck" : "ok"}">${html(actor.state)}</b> since ${html(actor.since)}${actor.stuck ? ' <span class="stuck">stuck</span>' : ""} ·
+next deadline ${html(actor.next_deadline ?? "none")} · retries ${actor.retry_count} · driven by ${html(actor.holder)} at epoch ${actor.epoch}</p>
 <h2>Machine</h2>${diagram(row.machineId, row.stateValue, visited)}
-${actor.last_error ? `<h2>Last error</h2><pre>${escape(actor.last_error.message)}\n\n${escape(actor.last_error.stack ?? "")}</pre>` : ""}
-<h2>Context</h2><pre>${escape(JSON.stringify(actor.context, null, 2))}</pre>
+${actor.last_error ? `<h2>Last error</h2><pre>${html(actor.last_error.message)}\n\n${html(actor.last_error.stack ?? "")}</pre>` : ""}
+<h2>Context</h2><pre>${html(JSON.stringify(actor.context, null, 2))}</pre>
 <h2>Transitions (newest first)</h2>
 <table><tr><th>#</th><th>time</th><th>event</th><th>from → to</th><th>replica · epoch</th><th>details</th></tr>
 ${log
   .map(
     (
       t,
-    ) => `<tr><td>${t.seq}</td><td>${escape(t.at.toISOString())}</td><td><code>${escape(t.eventType)}</code></td>
-<td>${escape(t.fromState ?? "∅")} → <b>${escape(t.toState)}</b></td><td>${escape(t.holder)} · ${t.epoch}</td>
-<td><code>${escape(JSON.stringify(t.eventSummary ?? {}))}</code></td></tr>`,
+    ) => `<tr><td>${t.seq}</td><td>${html(t.at.toISOString())}</td><td><code>${html(t.eventType)}</code></td>
+<td>${html(t.fromState ?? "∅")} → <b>${html(t.toState)}</b></td><td>${html(t.holder)} · ${t.epoch}</td>
+<td><code>${html(JSON.stringify(t.eventSummary ?? {}))}</code></td></tr>`,
   )
   .join("")}</table>`;
         return page(`${actor.state} · ${actor.repository.full_name ?? actor.id}`, body);
