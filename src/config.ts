@@ -30,6 +30,8 @@ export interface Config {
   leaseTtlSeconds: number;
   /** Actor transition history older than this is pruned. */
   actorHistoryDays: number;
+  /** Conflict policy per field over the defaults: `{ issue: { title: "local_wins" } }`. */
+  fieldPolicies: Record<string, Record<string, "remote_wins" | "local_wins" | "manual">>;
   /** Spacing of writes to GitHub: at least 1 s against github.com (GitHub's best practice for content creation). */
   githubWriteSpacingMs: number;
   replicaId: string;
@@ -105,6 +107,7 @@ export function parseConfig(env: Env): ConfigResult {
   const leaseTtlSeconds = integer("LEASE_TTL_SECONDS", 15, 1, 600);
   const actorHistoryDays = integer("ACTOR_HISTORY_DAYS", 30, 1, 3650);
   const githubWriteSpacingMs = integer("GITHUB_WRITE_SPACING_MS", 1000, 0, 60_000);
+  const fieldPolicies = parseFieldPolicies(read(env, "SYNC_FIELD_POLICIES"), errors);
 
   const logLevelRaw = (read(env, "LOG_LEVEL") ?? "info").toLowerCase();
   let logLevel: LogLevel = "info";
@@ -140,6 +143,7 @@ export function parseConfig(env: Env): ConfigResult {
       leaseTtlSeconds,
       actorHistoryDays,
       githubWriteSpacingMs,
+      fieldPolicies,
       replicaId: read(env, "REPLICA_ID") ?? defaultReplicaId(env),
       logLevel,
       otlpEndpoint,
@@ -185,4 +189,36 @@ function parseGitHubAuth(env: Env, errors: string[]): GitHubAuth {
       errors.push(`GITHUB_APP_INSTALLATION_ID: expected a numeric installation id, got "${installationRaw}"`);
   }
   return { kind: "app", appId, privateKey, installationId };
+}
+
+const POLICY_FIELDS: Record<string, string[]> = {
+  issue: ["title", "body", "state", "state_reason", "milestone"],
+  milestone: ["title", "description", "due_on", "state"],
+  project: ["title", "short_description", "readme", "public", "closed"],
+};
+const POLICIES = ["remote_wins", "local_wins", "manual"] as const;
+
+/** `issue.title=local_wins,milestone.description=remote_wins`: which side wins when both changed a field. */
+function parseFieldPolicies(raw: string | undefined, errors: string[]): Config["fieldPolicies"] {
+  const out: Config["fieldPolicies"] = {};
+  for (const item of list(raw)) {
+    const match = item.match(/^([a-z_]+)\.([a-z_]+)=([a-z_]+)$/);
+    const [entity = "", field = "", policy = ""] = match ? match.slice(1) : [];
+    if (
+      !match ||
+      !POLICY_FIELDS[entity]?.includes(field) ||
+      !(POLICIES as readonly string[]).includes(policy)
+    ) {
+      errors.push(
+        `SYNC_FIELD_POLICIES: expected entity.field=policy (entity.field one of ${Object.entries(
+          POLICY_FIELDS,
+        )
+          .flatMap(([e, fs]) => fs.map((f) => `${e}.${f}`))
+          .join(", ")}; policy one of ${POLICIES.join(", ")}), got "${item}"`,
+      );
+      continue;
+    }
+    out[entity] = { ...out[entity], [field]: policy as (typeof POLICIES)[number] };
+  }
+  return out;
 }

@@ -119,7 +119,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const runtime = await startRuntime({
     db: database.db,
     log,
-    engine: createSyncEngine({ db: database.db, log, api, client }),
+    engine: createSyncEngine({ db: database.db, log, api, client, policies: config.fieldPolicies }),
     redisUrl: config.redisUrl,
     replicaId: config.replicaId,
     leaseTtlMs: config.leaseTtlSeconds * 1000,

@@ -69,6 +69,21 @@ describe("configuration", () => {
     expect(errors[5]).toContain('"not a repo"');
   });
 
+  test("SYNC_FIELD_POLICIES sets conflict policies per field, and names what is wrong", () => {
+    const ok = parseConfig({
+      SYNC_FIELD_POLICIES: "issue.title=local_wins, milestone.description=remote_wins",
+    });
+    expect(ok.ok && ok.config.fieldPolicies).toEqual({
+      issue: { title: "local_wins" },
+      milestone: { description: "remote_wins" },
+    });
+    const errors = errorsOf({ SYNC_FIELD_POLICIES: "issue.title=always,issue.colour=manual" });
+    expect(errors.length).toBe(2);
+    expect(errors[0]).toStartWith("SYNC_FIELD_POLICIES: expected entity.field=policy");
+    expect(errors[0]).toContain('got "issue.title=always"');
+    expect(errors[1]).toContain('got "issue.colour=manual"');
+  });
+
   test("GitHub App settings are checked together", () => {
     expect(errorsOf({ GITHUB_APP_ID: "12" })).toEqual([
       "GITHUB_APP_PRIVATE_KEY: required when GITHUB_APP_ID is set",

@@ -19,6 +19,7 @@ import { nextEventRetry } from "../webhooks/due-events.ts";
 import type { GitHubClient } from "./client.ts";
 import type { GitHubApi } from "./github-api.ts";
 import { FIRST_PROJECTS_STEP, isProjectPhase, projectsStep } from "./projects/pull.ts";
+import type { PolicyOverrides } from "./push/merge.ts";
 import { pushOutbox } from "./push/push-outbox.ts";
 import { deliveriesPhase } from "./sync/deliveries-phase.ts";
 import { issuesPhase } from "./sync/issues-phase.ts";
@@ -49,6 +50,8 @@ export const DEFAULT_SCHEDULE: EngineSchedule = {
 export interface EngineDeps {
   db: Database;
   log: Logger;
+  /** Field policies over the defaults (SYNC_FIELD_POLICIES). */
+  policies?: PolicyOverrides;
   api: GitHubApi;
   /** For the Projects v2 pull, which speaks GraphQL through Octokit directly. */
   client: GitHubClient;
@@ -158,7 +161,7 @@ export function createSyncEngine(deps: EngineDeps): SyncEngine {
 
     async push(input, ctx) {
       const { openConflicts } = await pushOutbox(
-        { db: deps.db, api: deps.api, now, login },
+        { db: deps.db, api: deps.api, now, login, policies: deps.policies },
         input.repositoryId,
         ctx,
       );

@@ -13,7 +13,7 @@ interface IssueDto {
   id: string;
   number: number;
   title: string;
-  sync: { state: string };
+  sync: { state: string; version: number };
 }
 
 describe("sandbox two-way sync", () => {

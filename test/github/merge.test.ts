@@ -35,6 +35,16 @@ describe("three-way merge", () => {
     expect(clash.conflicts).toEqual([{ field: "title", base: "Old", local: "Mine", remote: "Theirs" }]);
   });
 
+  test("a deployment's policy overrides the default for that field only", () => {
+    const base = { title: "Old", body: "Old body" };
+    const remote = { title: "Theirs", body: "Their body" };
+    const result = mergeEntity("issue", base, { title: "Mine", body: "My body" }, remote, {
+      issue: { title: "local_wins" },
+    });
+    expect(result.push).toEqual({ title: "Mine" });
+    expect(result.conflicts.map((c) => c.field)).toEqual(["body"]);
+  });
+
   test("state_reason travels with state", () => {
     const result = mergeEntity(
       "issue",

@@ -86,14 +86,18 @@ export interface MergeResult {
   conflicts: { field: string; base: unknown; local: unknown; remote: unknown }[];
 }
 
+/** Per-deployment overrides of FIELD_POLICIES: `{ issue: { title: "local_wins" } }` (SYNC_FIELD_POLICIES). */
+export type PolicyOverrides = Record<string, Record<string, Policy>>;
+
 export function mergeEntity(
   entityType: string,
   base: Record<string, unknown> | null,
   patch: Record<string, unknown>,
   remote: Record<string, unknown>,
+  overrides: PolicyOverrides = {},
 ): MergeResult {
   const result: MergeResult = { push: {}, conflicts: [] };
-  const policies = FIELD_POLICIES[entityType] ?? {};
+  const policies = { ...FIELD_POLICIES[entityType], ...overrides[entityType] };
   for (const [field, local] of Object.entries(patch)) {
     const outcome = mergeField(base?.[field] ?? null, local, remote[field] ?? null, {
       set: SET_FIELDS.has(field),

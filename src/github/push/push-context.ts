@@ -1,6 +1,7 @@
 import type { Fence } from "../../actors/fence.ts";
 import type { Database } from "../../db/client.ts";
 import type { GitHubApi } from "../github-api.ts";
+import type { PolicyOverrides } from "./merge.ts";
 
 export interface PushContext {
   db: Database;
@@ -10,4 +11,6 @@ export interface PushContext {
   now: () => number;
   /** The login behind our credential (to recognise issues we created). */
   login(): Promise<string>;
+  /** Field policies set for this deployment (SYNC_FIELD_POLICIES), over the defaults. */
+  policies?: PolicyOverrides;
 }

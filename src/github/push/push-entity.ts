@@ -99,7 +99,13 @@ export async function pushEntity<Remote>(
   const path = adapter.itemPath(repo, local.number);
   const current = await ctx.api.get<Remote>(path, { conditional: false });
   if (!current.data) throw new Error(`GitHub returned no body for ${path}`);
-  const merge = mergeEntity(adapter.entityType, entry.base, entry.patch, adapter.remoteView(current.data));
+  const merge = mergeEntity(
+    adapter.entityType,
+    entry.base,
+    entry.patch,
+    adapter.remoteView(current.data),
+    ctx.policies,
+  );
   let result: Remote = current.data;
   if (Object.keys(merge.push).length > 0) {
     await withFence(ctx.db, ctx.fence, (tx) => markAttempt(tx, entry.id));

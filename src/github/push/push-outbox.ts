@@ -10,6 +10,7 @@ import { withFence } from "../../actors/fence.ts";
 import type { Database } from "../../db/client.ts";
 import type { GitHubApi } from "../github-api.ts";
 import { currentRepository } from "../sync/phase.ts";
+import type { PolicyOverrides } from "./merge.ts";
 import {
   finishEntry,
   fold,
@@ -29,6 +30,7 @@ export interface PushDeps {
   api: GitHubApi;
   now: () => number;
   login: () => Promise<string>;
+  policies?: PolicyOverrides;
 }
 
 const PERMANENT = new Set([400, 404, 410, 422]);

@@ -187,7 +187,7 @@ async function update(
   if (node?.__typename !== "ProjectV2")
     return failEntry(ctx, entry, "the project no longer exists on GitHub");
   const current = node as GqlProject;
-  const merge = mergeEntity("project", entry.base, entry.patch, remoteView(current));
+  const merge = mergeEntity("project", entry.base, entry.patch, remoteView(current), ctx.policies);
   let result = current;
   if (Object.keys(merge.push).length > 0) {
     await withFence(ctx.db, ctx.fence, (tx) => markAttempt(tx, entry.id));
