@@ -49,6 +49,8 @@ export function issuesPhase(complete: boolean, prefetched: Prefetch = new Map())
     }
     const response = await fetchPage(deps, url, ctx.signal);
     const links = parseLink(response.link);
+    // Bounded: a cancelled operation leaves its prefetched page behind.
+    if (prefetched.size > 16) prefetched.clear();
     if (links.next && !prefetched.has(links.next)) {
       const next = deps.api.get<GitHubIssue[]>(links.next, { conditional });
       next.catch(() => undefined); // consumed (and its error surfaced) by the next step
