@@ -16,7 +16,7 @@ import { createGitHubApi } from "../src/github/github-api.ts";
 import { RateBudget } from "../src/github/rate-budget.ts";
 import { createSyncEngine } from "../src/github/sync-engine.ts";
 import { silentLogger } from "../src/logger.ts";
-import { startSimulator } from "../src/simulator/index.ts";
+import { startSimProcess } from "./_sim-process.ts";
 
 const REPOS = Number(process.env.BENCH_REPOS ?? 1000);
 const BASELINE_TX = 2000;
@@ -61,23 +61,24 @@ for (let i = 0; i < BASELINE_TX; i++) {
 }
 const baselinePerSec = BASELINE_TX / ((performance.now() - b0) / 1000);
 
-const sim = await startSimulator({
-  port: 0,
-  hostname: "127.0.0.1",
-  rateLimits: {
-    primary: { core: { limit: 1e9, windowSeconds: 3600 } },
-    secondary: { restPointsPerMinute: 1e9, maxConcurrent: 1e6 },
-  },
+// The simulator in its own process, so this replica's RSS is the replica's alone.
+const sim = await startSimProcess();
+await sim.control("setRateLimit", { limit: 1e9, windowSeconds: 3600 });
+await sim.control("setSecondaryLimits", {
+  restPointsPerMinute: 1e9,
+  graphqlPointsPerMinute: 1e9,
+  maxConcurrent: 1e6,
 });
 const names = Array.from({ length: REPOS }, (_, i) => `bench-org/repo-${i}`);
-for (const name of names)
-  sim.sim.control.seedRepository({
+for (const name of names) {
+  await sim.control("seedRepository", {
     owner: "bench-org",
     name: name.split("/")[1]!,
     issues: 3,
     milestones: 0,
     labels: 0,
   });
+}
 await ensureRepositories(db, names);
 
 const client = createGitHubClient({ baseUrl: sim.url, auth: { kind: "token", token: "sim-token" } });
@@ -117,10 +118,13 @@ const [counts] = rowsOf<{ transitions: number }>(
   await db.execute(sql`select count(*)::int as transitions from actor_transitions`),
 );
 const transitions = counts?.transitions ?? 0;
-const rss = process.memoryUsage().rss;
+// Steady state: collect what the first syncs left behind before reading RSS (what a long-running replica holds).
+Bun.gc(true);
+const heap = process.memoryUsage();
+const rss = heap.rss;
 
 await runtime.stop();
-await sim.stop();
+sim.stop();
 await database.close();
 if (dbName && databaseUrl) {
   const admin = await openDatabase({ databaseUrl, dataDir: "", maxConnections: 1 });
@@ -143,6 +147,7 @@ console.log(
     ratio_to_baseline: Number((transitionsPerSec / baselinePerSec).toFixed(2)),
     rss_mb: Math.round(rss / 1048576),
     rss_growth_mb: Math.round((rss - rssBefore) / 1048576),
+    heap_used_mb: Math.round(heap.heapUsed / 1048576),
     goal_rss_mb: 300,
   }),
 );

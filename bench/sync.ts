@@ -26,6 +26,7 @@ import { type GitHubMilestone, mapMilestone } from "../src/github/mappers/milest
 import { RateBudget } from "../src/github/rate-budget.ts";
 import { createSyncEngine } from "../src/github/sync-engine.ts";
 import { silentLogger } from "../src/logger.ts";
+import { startSimProcess } from "./_sim-process.ts";
 
 const ISSUES = Number(process.env.BENCH_ISSUES ?? 10_000);
 const LATENCY_MS = 100;
@@ -50,32 +51,9 @@ async function dropDatabase(name: string) {
 
 // The simulator runs in its own process, as GitHub would be remote: in-process it would share this event loop
 // with the sync and bill its own work to the sync's wall time.
-const simPort = 20_000 + (process.pid % 20_000);
-const simProc = Bun.spawn(
-  ["bun", "run", new URL("../src/simulator/main.ts", import.meta.url).pathname, "--port", String(simPort)],
-  {
-    stdout: "pipe",
-    stderr: "inherit",
-  },
-);
-const simUrl = `http://127.0.0.1:${simPort}`;
-for (let i = 0; ; i++) {
-  const up = await fetch(`${simUrl}/_sim/counters`)
-    .then((r) => r.ok)
-    .catch(() => false);
-  if (up) break;
-  if (i > 200) throw new Error("simulator did not start");
-  await new Promise((resolve) => setTimeout(resolve, 50));
-}
-async function control<T>(op: string, body: unknown): Promise<T> {
-  const res = await fetch(`${simUrl}/_sim/${op}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`simulator ${op}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const sim = await startSimProcess();
+const simUrl = sim.url;
+const control = sim.control;
 await control("seedRepository", {
   owner: "bench-org",
   name: "big",
@@ -97,13 +75,7 @@ await control("seedRepository", {
 const FULL = "bench-org/big";
 const BOARD = "bench-org/board";
 
-async function counters() {
-  const c = (await (await fetch(`${simUrl}/_sim/counters`)).json()) as {
-    requestsByRoute: Record<string, number>;
-    ratePointsSpent: number;
-  };
-  return { requests: Object.values(c.requestsByRoute).reduce((a, b) => a + b, 0), points: c.ratePointsSpent };
-}
+const counters = () => sim.counters();
 
 /** Our sync, through the runtime: one full operation, timed from trigger to completed. */
 async function ourSync(dbName: string, fullName = FULL) {
@@ -243,7 +215,7 @@ const board = await ourSync(`gt_bench_board_${process.pid}`, BOARD);
 await control("injectFault", { route: "*", latencyMs: LATENCY_MS });
 const slow = await ourSync(`gt_bench_slow_${process.pid}`);
 await control("clearFaults", {});
-simProc.kill();
+sim.stop();
 
 const listRequests = Math.ceil(fetchOnly.rows / 100);
 console.log(

@@ -8,6 +8,7 @@ import { sql } from "drizzle-orm";
 import { fromPromise } from "xstate";
 import type { Database, Tx } from "../db/client.ts";
 import { syncOperations } from "../db/schema.ts";
+import type { Semaphore } from "../lib/semaphore.ts";
 import type { Logger } from "../logger.ts";
 import type { EffectError } from "../machines/effect-error.ts";
 import type {
@@ -56,6 +57,8 @@ export interface DriverDeps {
   now: () => number;
   random?: () => number;
   onOwnershipLost: (repositoryId: string) => void;
+  /** Shared by the replica's drivers: how many sync operations run at once (the others wait their turn). */
+  syncSlots?: Semaphore;
 }
 
 type OpOutcome =
@@ -177,6 +180,17 @@ export class RepositoryDriver {
   private async runPull(input: PullInput, signal: AbortSignal): Promise<PullOutput> {
     // Persist-before-effect: the transition naming this operation must be on disk before anything else.
     await this.repoActor?.settled();
+    // A replica taking many repositories at once syncs a few at a time: bounded memory, and far below GitHub's
+    // concurrency limit, while each repository's actor shows `pulling` with its operation queued.
+    const release = (await this.deps.syncSlots?.acquire()) ?? (() => {});
+    try {
+      return await this.pullWithSlot(input, signal);
+    } finally {
+      release();
+    }
+  }
+
+  private async pullWithSlot(input: PullInput, signal: AbortSignal): Promise<PullOutput> {
     const ref = input.operation;
     // Listen before starting: a restored operation may move on while it is being started.
     const outcome = new Promise<OpOutcome>((resolve) => this.waiters.set(ref.id, resolve));

@@ -9,6 +9,7 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { repositories } from "../db/schema.ts";
+import { Semaphore } from "../lib/semaphore.ts";
 import type { Logger } from "../logger.ts";
 import { meter } from "../telemetry.ts";
 import type { SyncEngine } from "./effects.ts";
@@ -30,6 +31,8 @@ export interface SchedulerDeps {
   replicaId: string;
   leaseTtlMs: number;
   pollIntervalMs: number;
+  /** Sync operations running at once on this replica (default 8). */
+  maxConcurrentSyncs?: number;
   now?: () => number;
 }
 
@@ -54,6 +57,7 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<v
 
 export class Scheduler {
   private readonly held = new Map<string, Held>();
+  private readonly syncSlots: Semaphore;
   private timer: ReturnType<typeof setInterval> | null = null;
   private ticking: Promise<void> | null = null;
   private again = false;
@@ -69,6 +73,7 @@ export class Scheduler {
 
   constructor(private readonly deps: SchedulerDeps) {
     this.now = deps.now ?? Date.now;
+    this.syncSlots = new Semaphore(deps.maxConcurrentSyncs ?? 8);
     deps.bus.subscribe((message) => this.onMessage(message));
   }
 
@@ -197,6 +202,7 @@ export class Scheduler {
           pollIntervalMs: deps.pollIntervalMs,
           now: this.now,
           onOwnershipLost: (id) => void this.drop(id, "ownership lost"),
+          syncSlots: this.syncSlots,
         },
         repositoryId,
         fullName,

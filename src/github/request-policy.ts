@@ -31,6 +31,8 @@ interface RequestOptionsLike {
   request?: { signal?: AbortSignal };
 }
 
+import { Semaphore } from "../lib/semaphore.ts";
+
 const RETRY_STATUS = new Set([408, 500, 502, 503, 504]);
 
 function isWrite(options: RequestOptionsLike): boolean {
@@ -46,20 +48,6 @@ function retryable(error: unknown): boolean {
   const answered = (error as { response?: unknown })?.response !== undefined;
   if (typeof status !== "number" || !answered) return true;
   return RETRY_STATUS.has(status);
-}
-
-class Semaphore {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly size: number) {}
-  async acquire(): Promise<() => void> {
-    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-    return () => {
-      this.active--;
-      this.waiting.shift()?.();
-    };
-  }
 }
 
 export function createRequestPolicy(options: RequestPolicyOptions = {}) {
