@@ -267,3 +267,19 @@ export async function markMissingItemsDeleted(
     .returning({ id: githubProjectItems.id });
   return gone.length;
 }
+
+/** GitHub deleted the project (projects_v2.deleted): keep the row as a tombstone. */
+export async function tombstoneProject(tx: Tx, nodeId: string): Promise<void> {
+  await tx
+    .update(githubProjects)
+    .set({ deletedAt: sql`now()`, syncVersion: sql`${githubProjects.syncVersion} + 1` })
+    .where(and(eq(githubProjects.nodeId, nodeId), isNull(githubProjects.deletedAt)));
+}
+
+/** GitHub deleted the item (projects_v2_item.deleted): keep the row as a tombstone. */
+export async function tombstoneProjectItem(tx: Tx, nodeId: string): Promise<void> {
+  await tx
+    .update(githubProjectItems)
+    .set({ deletedAt: sql`now()`, syncVersion: sql`${githubProjectItems.syncVersion} + 1` })
+    .where(and(eq(githubProjectItems.nodeId, nodeId), isNull(githubProjectItems.deletedAt)));
+}

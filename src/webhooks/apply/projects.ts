@@ -7,15 +7,17 @@
  * path takes complete items: the stored item is read (locked), the change laid over it, and the result written
  * back, so the write path's "never older" guard still decides.
  *
- * TODO(lead): projects_v2.deleted and projects_v2_item.deleted need tombstone writes that
- * src/db/writes/projects.ts does not have yet (tombstoneProject, tombstoneProjectItem). Until they exist those
- * two actions answer "deferred": the events stay `pending` (listed by GET /api/v1/webhooks/events) and are
- * applied by the first drain after the writes land; the pull's listing marks the rows deleted meanwhile.
+ * `deleted` (project or item) keeps the row as a tombstone, as the pull's listing would.
  */
 import { and, eq } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { githubProjectItems, githubProjects, type ProjectItem, type WebhookEvent } from "../../db/schema.ts";
-import { upsertProjectItems, upsertProjects } from "../../db/writes/projects.ts";
+import {
+  tombstoneProject,
+  tombstoneProjectItem,
+  upsertProjectItems,
+  upsertProjects,
+} from "../../db/writes/projects.ts";
 import {
   mapWebhookFieldValue,
   mapWebhookProject,
@@ -44,7 +46,24 @@ export async function applyProjectEvent(
   tx: Tx,
   event: Pick<WebhookEvent, "eventType" | "action" | "payload">,
 ): Promise<ProjectEventOutcome> {
-  if (event.action === "deleted") return "deferred";
+  if (event.action === "deleted") {
+    if (event.eventType === "projects_v2") {
+      const { projects_v2: project } = requireObject<ProjectPayload>(
+        event.payload,
+        "projects_v2",
+        "projects_v2",
+      );
+      await tombstoneProject(tx, project.node_id);
+    } else if (event.eventType === "projects_v2_item") {
+      const { projects_v2_item: item } = requireObject<ProjectItemPayload>(
+        event.payload,
+        "projects_v2_item",
+        "projects_v2_item",
+      );
+      await tombstoneProjectItem(tx, item.node_id);
+    }
+    return "applied";
+  }
   if (event.eventType === "projects_v2") {
     const { projects_v2: project } = requireObject<ProjectPayload>(
       event.payload,
