@@ -119,7 +119,14 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const runtime = await startRuntime({
     db: database.db,
     log,
-    engine: createSyncEngine({ db: database.db, log, api, client, policies: config.fieldPolicies }),
+    engine: createSyncEngine({
+      db: database.db,
+      log,
+      api,
+      client,
+      policies: config.fieldPolicies,
+      appMode: config.githubAuth.kind === "app",
+    }),
     redisUrl: config.redisUrl,
     replicaId: config.replicaId,
     leaseTtlMs: config.leaseTtlSeconds * 1000,

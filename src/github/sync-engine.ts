@@ -52,6 +52,8 @@ export interface EngineDeps {
   log: Logger;
   /** Field policies over the defaults (SYNC_FIELD_POLICIES). */
   policies?: PolicyOverrides;
+  /** GitHub App auth: webhooks come through the App's hook, swept as well. */
+  appMode?: boolean;
   api: GitHubApi;
   /** For the Projects v2 pull, which speaks GraphQL through Octokit directly. */
   client: GitHubClient;
@@ -102,7 +104,7 @@ export function createSyncEngine(deps: EngineDeps): SyncEngine {
     // Projects have their own sub-phases (projects → project_fields → project_items per project); see runStep.
     projects: () => () => Promise.reject(new Error("projects steps run through projectsStep")),
     reconcile: () => reconcilePhase,
-    deliveries: (full) => deliveriesPhase(full, deps.client, deps.log),
+    deliveries: (full) => deliveriesPhase(full, deps.client, deps.log, deps.appMode),
   };
 
   const due = (phase: PhaseName, full: boolean, repo: Repository): boolean => {

@@ -5,6 +5,7 @@
  * looking back two hours, and over the whole 3-day window on a full sync.
  */
 import { eq } from "drizzle-orm";
+import { RetryLaterError } from "../../actors/effects.ts";
 import { withFence } from "../../actors/fence.ts";
 import { repositories } from "../../db/schema.ts";
 import type { Logger } from "../../logger.ts";
@@ -22,30 +23,66 @@ interface Hook {
   config?: { url?: string };
 }
 
-export function deliveriesPhase(full: boolean, client: GitHubClient, log: Logger): PhaseStep {
+/** In App mode every repository shares the App's hook: one sweep per replica per interval covers them all. */
+let appSweptAt = 0;
+
+export function deliveriesPhase(
+  full: boolean,
+  client: GitHubClient,
+  log: Logger,
+  appMode = false,
+): PhaseStep {
   return async (deps, input, ctx) => {
+    if (appMode && (full || deps.now() - appSweptAt >= 15 * 60_000)) {
+      appSweptAt = deps.now();
+      try {
+        const result = await sweepDeliveries({
+          client,
+          db: deps.db,
+          hooks: "app",
+          since: new Date(deps.now() - (full ? WINDOW_MS : LOOKBACK_MS)),
+          log,
+          now: deps.now,
+        });
+        if (result.redelivered > 0) log.info("asked GitHub to redeliver missed App webhooks", { ...result });
+      } catch (error) {
+        // The sweep is a safety net, not the sync: an App without a webhook answers 404 here.
+        if (error instanceof RetryLaterError) throw error;
+        log.warn("could not sweep the App's webhook deliveries", { error });
+      }
+    }
     const repo = await currentRepository(deps.db, input.repositoryId);
     const [owner = "", name = ""] = repo.fullName.split("/");
-    const hooks = await deps.api.get<Hook[]>(`/repos/${repo.fullName}/hooks?per_page=100`, {
-      signal: ctx.signal,
-    });
-    // A 304 means the hook list is as before; the sweep still runs over the hooks we saw then.
-    const ours = (hooks.data ?? []).filter(
-      (hook) => hook.active !== false && hook.config?.url?.includes(WEBHOOK_PATH),
-    );
     let redelivered = 0;
-    if (ours.length > 0) {
-      const result = await sweepDeliveries({
-        client,
-        db: deps.db,
-        hooks: ours.map((hook) => ({ owner, repo: name, hookId: hook.id })),
-        since: new Date(deps.now() - (full ? WINDOW_MS : LOOKBACK_MS)),
-        log,
-        now: deps.now,
+    try {
+      // Listing hooks needs admin access to the repository (a token without it gets 404): then only the
+      // incremental poll covers missed deliveries, which is said once per sweep in the log.
+      const hooks = await deps.api.get<Hook[]>(`/repos/${repo.fullName}/hooks?per_page=100`, {
+        signal: ctx.signal,
       });
-      redelivered = result.redelivered;
-      if (result.redelivered > 0)
-        log.info("asked GitHub to redeliver missed webhooks", { repository: repo.fullName, ...result });
+      const ours = (hooks.data ?? []).filter(
+        (hook) => hook.active !== false && hook.config?.url?.includes(WEBHOOK_PATH),
+      );
+      if (ours.length > 0) {
+        const result = await sweepDeliveries({
+          client,
+          db: deps.db,
+          hooks: ours.map((hook) => ({ owner, repo: name, hookId: hook.id })),
+          since: new Date(deps.now() - (full ? WINDOW_MS : LOOKBACK_MS)),
+          log,
+          now: deps.now,
+        });
+        redelivered = result.redelivered;
+        if (result.redelivered > 0) {
+          log.info("asked GitHub to redeliver missed webhooks", { repository: repo.fullName, ...result });
+        }
+      }
+    } catch (error) {
+      if (error instanceof RetryLaterError) throw error;
+      log.warn("could not sweep webhook deliveries (the poll still covers missed ones)", {
+        repository: repo.fullName,
+        error,
+      });
     }
     await withFence(deps.db, ctx.fence, (tx) =>
       tx
