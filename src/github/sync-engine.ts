@@ -8,9 +8,13 @@
  * A full sync re-reads everything unconditionally and tombstones what GitHub no longer lists.
  * Every write is fenced by the lease epoch and goes through the single write path per entity.
  */
+
+import { eq } from "drizzle-orm";
 import type { EffectContext, SyncEngine } from "../actors/effects.ts";
+import { withFence } from "../actors/fence.ts";
 import type { Database } from "../db/client.ts";
 import type { Repository } from "../db/schema.ts";
+import { repositories } from "../db/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { OperationRef } from "../machines/repository.machine.ts";
 import type { StepInput, SyncStep } from "../machines/sync-operation.machine.ts";
@@ -82,6 +86,15 @@ function parsePhase(name: string): { phase: PhaseName; full: boolean } {
   return { phase, full: mode === "full" };
 }
 
+/** GraphQL's refusal for missing scopes or permissions (not a transient failure, not a rate limit). */
+function lacksProjectAccess(error: unknown): boolean {
+  const errors = (error as { errors?: { type?: string }[] })?.errors ?? [];
+  if (errors.some((e) => e.type === "INSUFFICIENT_SCOPES" || e.type === "FORBIDDEN")) return true;
+  return /INSUFFICIENT_SCOPES|Resource not accessible by integration|read:project/i.test(
+    error instanceof Error ? error.message : "",
+  );
+}
+
 export function createSyncEngine(deps: EngineDeps): SyncEngine {
   const now = deps.now ?? Date.now;
   const schedule = { ...DEFAULT_SCHEDULE, ...deps.schedule };
@@ -139,7 +152,23 @@ export function createSyncEngine(deps: EngineDeps): SyncEngine {
 
     async runStep(input: StepInput, ctx: EffectContext): Promise<StepResult> {
       if (isProjectPhase(input.step.phase)) {
-        const result = await projectsStep({ db: deps.db, client: deps.client, now }, input, ctx);
+        let result: Awaited<ReturnType<typeof projectsStep>>;
+        try {
+          result = await projectsStep({ db: deps.db, client: deps.client, now }, input, ctx);
+        } catch (error) {
+          if (!lacksProjectAccess(error)) throw error;
+          // A token without the `read:project` scope (or an App without Projects permission) still syncs
+          // issues, milestones and labels; projects are tried again at their next interval.
+          deps.log.warn("no access to Projects v2: skipping projects", { repository: input.fullName, error });
+          await withFence(deps.db, ctx.fence, (tx) =>
+            tx
+              .update(repositories)
+              .set({ projectsSyncedAt: new Date(now()) })
+              .where(eq(repositories.id, input.repositoryId)),
+          );
+          const next = await nextPhase("projects", input.syncType === "full", input.repositoryId);
+          return { next, processed: 0, failed: 0, pagesTotal: null };
+        }
         const next =
           result.next ?? (await nextPhase("projects", input.syncType === "full", input.repositoryId));
         return { next, processed: result.processed, failed: result.failed, pagesTotal: result.pagesTotal };

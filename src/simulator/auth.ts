@@ -13,6 +13,8 @@ export interface InstallationToken {
 export class Auth {
   /** Personal tokens → user login. */
   tokens = new Map<string, string>();
+  /** Scopes of personal tokens added with explicit scopes. */
+  tokenScopes = new Map<string, string[]>();
   installationTokens = new Map<string, InstallationToken>();
 
   constructor(
@@ -29,7 +31,14 @@ export class Auth {
     const token = m[2];
     const login = this.tokens.get(token);
     if (login) {
-      return { kind: "token", key: `token:${token}`, user: this.store.user(login), installationId: null };
+      const scopes = this.tokenScopes.get(token);
+      return {
+        kind: "token",
+        key: `token:${token}`,
+        user: this.store.user(login),
+        installationId: null,
+        ...(scopes ? { scopes } : {}),
+      };
     }
     const inst = this.installationTokens.get(token);
     if (inst) {

@@ -106,7 +106,8 @@ export interface Control {
     secret?: string | null;
     events?: string[];
   }): { id: number };
-  addToken(o: { token: string; login: string }): { ok: true };
+  /** A personal token; `scopes` limits it (e.g. ["repo"]: no Projects v2 by GraphQL, no hook listing). */
+  addToken(o: { token: string; login: string; scopes?: string[] }): { ok: true };
   installApp(o: { account: string; repositories?: string[] }): { id: number };
   counters(): Counters;
   resetCounters(): { ok: true };
@@ -276,6 +277,8 @@ export function createControl(d: ControlDeps): Control {
     },
     addToken: (o) => {
       d.auth.tokens.set(o.token, o.login);
+      if (o.scopes) d.auth.tokenScopes.set(o.token, o.scopes);
+      else d.auth.tokenScopes.delete(o.token);
       store.user(o.login);
       return { ok: true };
     },

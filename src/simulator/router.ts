@@ -166,7 +166,8 @@ export async function dispatch(core: Core, router: Router, req: Request): Promis
   } catch (e) {
     return errorResponse(e, headers);
   }
-  if (cred.kind === "token") headers["x-oauth-scopes"] = "repo, project, admin:repo_hook";
+  if (cred.kind === "token")
+    headers["x-oauth-scopes"] = (cred.scopes ?? ["repo", "project", "admin:repo_hook"]).join(", ");
   const limiter = core.limiter;
   let release: (() => void) | null = null;
   let charged = false;

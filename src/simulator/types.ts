@@ -222,4 +222,6 @@ export interface Credential {
   key: string;
   user: SimUser | null;
   installationId: number | null;
+  /** OAuth scopes of a personal token; absent: every scope this simulator knows (repo, project, admin:repo_hook). */
+  scopes?: string[];
 }

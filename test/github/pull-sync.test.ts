@@ -33,7 +33,12 @@ describe.skipIf(!enabled)("pull sync", () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
   });
 
-  async function setup(repo: string, issues: number, env: Record<string, string> = {}) {
+  async function setup(
+    repo: string,
+    issues: number,
+    env: Record<string, string> = {},
+    beforeStart: (sim: RunningSimulator) => void = () => {},
+  ) {
     sim = await startSimulator({ port: 0, hostname: "127.0.0.1" });
     database = await createTestDatabase("postgres");
     cleanup.push(
@@ -49,6 +54,7 @@ describe.skipIf(!enabled)("pull sync", () => {
       labels: 8,
       project: { title: `${name} board`, items: 30 },
     });
+    beforeStart(sim);
     svc = await startTestService({ database, githubUrl: sim.url, env: { GITHUB_REPOS: repo, ...env } });
     return seeded;
   }
@@ -443,4 +449,15 @@ describe.skipIf(!enabled)("pull sync", () => {
     // The repository goes on: the next sync succeeds.
     await sync("octo-org/broken", "incremental");
   }, 120_000);
+
+  test("a token without the project scope still mirrors issues; projects are skipped, not the sync", async () => {
+    const seeded = await setup("octo-org/scoped", 40, { GITHUB_TOKEN: "repo-only" }, (s) =>
+      s.sim.control.addToken({ token: "repo-only", login: "octocat", scopes: ["repo"] }),
+    );
+    const op = await sync("octo-org/scoped", "full");
+    expect(op.status).toBe("completed");
+    expect(await mirroredIssues("octo-org/scoped")).toEqual(expectedIssues(seeded.repositoryId));
+    const projects = await svc!.get<{ data: unknown[] }>("/api/v1/projects");
+    expect(projects.data).toEqual([]);
+  }, 60_000);
 });

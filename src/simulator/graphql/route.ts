@@ -10,10 +10,12 @@ import {
   type OperationDefinitionNode,
   parse,
   validate,
+  visit,
 } from "graphql";
 import { iso } from "../clock.ts";
 import { HttpError } from "../errors.ts";
 import type { Reply, RouteContext, Router } from "../router.ts";
+import type { Credential } from "../types.ts";
 import { queryCost } from "./cost.ts";
 import { rootValue } from "./resolvers.ts";
 import { githubSchema } from "./schema.ts";
@@ -40,6 +42,27 @@ function formatError(e: GraphQLError): Record<string, unknown> {
     ...(e.path ? { path: e.path } : {}),
     ...(e.locations ? { locations: e.locations } : {}),
     message: original && !(original as { locations?: unknown }).locations ? original.message : e.message,
+  };
+}
+
+/**
+ * GitHub checks a classic token's scopes before running the query: any Projects v2 field needs `read:project`
+ * (or `project`), and the whole query is refused with INSUFFICIENT_SCOPES.
+ */
+function missingProjectScope(cred: Credential, doc: DocumentNode): Record<string, unknown> | null {
+  const scopes = cred.scopes;
+  if (!scopes || scopes.includes("project") || scopes.includes("read:project")) return null;
+  let field: string | null = null;
+  visit(doc, {
+    Field(node) {
+      if (field === null && /^projects?V2|ProjectV2/.test(node.name.value)) field = node.name.value;
+    },
+  });
+  if (field === null) return null;
+  return {
+    type: "INSUFFICIENT_SCOPES",
+    locations: [],
+    message: `Your token has not been granted the required scopes to execute this query. The '${field}' field requires one of the following scopes: ['read:project'], but your token has only been granted the: [${scopes.map((s) => `'${s}'`).join(", ")}] scopes. Please modify your token's scopes at: https://github.com/settings/tokens.`,
   };
 }
 
@@ -92,6 +115,8 @@ async function handle(rc: RouteContext): Promise<Reply> {
   );
   const op = (opName ? ops.find((o) => o.name?.value === opName) : ops[0]) ?? ops[0];
   if (!op) return ok({ errors: [{ message: "No operation given" }] });
+  const missing = missingProjectScope(cred, doc);
+  if (missing) return ok({ errors: [missing] });
   const { cost, nodeCount } = queryCost(doc, op, variables);
   if (nodeCount > MAX_NODES) {
     return ok({

@@ -182,6 +182,9 @@ function orgHook(rc: RouteContext): SimHook {
 
 export function registerHookRoutes(router: Router): void {
   router.repo("GET", "/hooks", (rc) => {
+    // Listing hooks needs a hook scope on a classic token; without one GitHub answers 404, not 403.
+    const scopes = rc.cred.scopes;
+    if (scopes && !scopes.some((s) => /^(admin|write|read):repo_hook$/.test(s))) throw notFound();
     const repo = repoFor(rc);
     const hooks = [...rc.core.ctx.store.hooks.values()].filter((h) => h.repoId === repo.id);
     return { status: 200, body: hooks.map((h) => hookJson(rc.core.ctx, h)) };
