@@ -183,7 +183,12 @@ function parseGitHubAuth(env: Env, errors: string[]): GitHubAuth {
   }
 
   let installationId: number | null = null;
-  if (installationRaw !== undefined) {
+  if (installationRaw === undefined) {
+    // One installation per service for now: discovering installations per repository is not built.
+    errors.push(
+      "GITHUB_APP_INSTALLATION_ID: required with GITHUB_APP_ID (the installation to sync, a number)",
+    );
+  } else {
     if (/^\d+$/.test(installationRaw)) installationId = Number(installationRaw);
     else
       errors.push(`GITHUB_APP_INSTALLATION_ID: expected a numeric installation id, got "${installationRaw}"`);

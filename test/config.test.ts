@@ -85,12 +85,13 @@ describe("configuration", () => {
   });
 
   test("GitHub App settings are checked together", () => {
-    expect(errorsOf({ GITHUB_APP_ID: "12" })).toEqual([
+    expect(errorsOf({ GITHUB_APP_ID: "12", GITHUB_APP_INSTALLATION_ID: "1" })).toEqual([
       "GITHUB_APP_PRIVATE_KEY: required when GITHUB_APP_ID is set",
     ]);
     expect(errorsOf({ GITHUB_APP_ID: "x", GITHUB_APP_PRIVATE_KEY: "not a key" })).toEqual([
       'GITHUB_APP_ID: expected the numeric App ID, got "x"',
       "GITHUB_APP_PRIVATE_KEY: expected a PEM private key (-----BEGIN RSA PRIVATE KEY----- ...)",
+      "GITHUB_APP_INSTALLATION_ID: required with GITHUB_APP_ID (the installation to sync, a number)",
     ]);
     const ok = parseConfig({
       GITHUB_APP_ID: "12",
