@@ -125,6 +125,14 @@ export function parseConfig(env: Env): ConfigResult {
   const githubAuth = parseGitHubAuth(env, errors);
   const otlpEndpoint = url("OTEL_EXPORTER_OTLP_ENDPOINT", ["http:", "https:"]) ?? null;
 
+  // Each replica's sandbox is its own in-process simulator: replicas sharing one database would mirror several
+  // different "GitHubs" into it.
+  if (githubAuth.kind === "none" && redisUrl) {
+    errors.push(
+      "GITHUB_TOKEN: required when REDIS_URL is set (several replicas cannot share the in-process sandbox; " +
+        "set GITHUB_TOKEN or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY, or unset REDIS_URL for a single sandbox)",
+    );
+  }
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,

@@ -84,6 +84,13 @@ describe("configuration", () => {
     expect(errors[1]).toContain('got "issue.colour=manual"');
   });
 
+  test("the sandbox is for one replica: REDIS_URL without GitHub credentials is refused", () => {
+    const errors = errorsOf({ REDIS_URL: "redis://cache:6379" });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toStartWith("GITHUB_TOKEN: required when REDIS_URL is set");
+    expect(parseConfig({ REDIS_URL: "redis://cache:6379", GITHUB_TOKEN: "t" }).ok).toBe(true);
+  });
+
   test("GitHub App settings are checked together", () => {
     expect(errorsOf({ GITHUB_APP_ID: "12", GITHUB_APP_INSTALLATION_ID: "1" })).toEqual([
       "GITHUB_APP_PRIVATE_KEY: required when GITHUB_APP_ID is set",
