@@ -15,6 +15,8 @@ import { waitFor } from "../support/wait.ts";
 import { deliveryRequest, examples, RECEIVER, webhookApp } from "./support.ts";
 
 const [opened] = (await examples(["issues"])).filter((e) => e.payload.action === "opened");
+const [installed] = (await examples(["installation"])).filter((e) => e.payload.action === "created");
+const exampleInstallationId = (installed!.payload.installation as { id: number }).id;
 const issue = opened!.payload.issue as Record<string, unknown>;
 const issueEvent = (title: string, updatedAt: string, action = "edited") => ({
   ...opened!.payload,
@@ -60,6 +62,8 @@ for (const driver of availableDrivers()) {
         env: {
           GITHUB_APP_ID: "1",
           GITHUB_APP_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\\nx\\n-----END PRIVATE KEY-----",
+          // The installation this service syncs: the one GitHub's example installation events name.
+          GITHUB_APP_INSTALLATION_ID: String(exampleInstallationId),
         },
       });
       repo = await seedRepository(database.db, "codertocat/hello-world");
