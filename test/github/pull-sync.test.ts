@@ -460,4 +460,37 @@ describe.skipIf(!enabled)("pull sync", () => {
     const projects = await svc!.get<{ data: unknown[] }>("/api/v1/projects");
     expect(projects.data).toEqual([]);
   }, 60_000);
+
+  test("a full sync tombstones milestones and labels deleted on GitHub; a rename of a label is followed", async () => {
+    const seeded = await setup("octo-org/tidy", 30);
+    await sync("octo-org/tidy", "full");
+    const state = sim.sim.state;
+    const milestone = [...state.milestones.values()].find((m) => m.repoId === seeded.repositoryId)!;
+    const [gone, renamed] = [...state.labels.values()].filter((l) => l.repoId === seeded.repositoryId);
+    sim.sim.control.deleteMilestone({ owner: "octo-org", repo: "tidy", number: milestone.number });
+    sim.sim.control.deleteLabel({ owner: "octo-org", repo: "tidy", name: gone!.name });
+    sim.sim.control.editLabel({
+      owner: "octo-org",
+      repo: "tidy",
+      name: renamed!.name,
+      new_name: "renamed-label",
+    });
+    await sync("octo-org/tidy", "full");
+    const [m] = await database.db
+      .select()
+      .from(githubMilestones)
+      .where(eq(githubMilestones.githubId, milestone.id));
+    expect(m?.deletedAt).not.toBeNull();
+    const labels = await database.db
+      .select()
+      .from(githubLabels)
+      .where(eq(githubLabels.repositoryFullName, "octo-org/tidy"));
+    expect(labels.find((l) => l.githubId === gone!.id)?.deletedAt).not.toBeNull();
+    expect(labels.find((l) => l.githubId === renamed!.id)).toMatchObject({
+      name: "renamed-label",
+      deletedAt: null,
+    });
+    const listed = await svc!.get<{ data: { id: string }[] }>("/api/v1/milestones?repository=octo-org/tidy");
+    expect(listed.data.map((x) => x.id)).not.toContain(m!.id);
+  }, 60_000);
 });
