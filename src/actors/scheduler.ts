@@ -6,7 +6,6 @@
  * spreads them), and take the ones this replica should drive, or any that nobody has driven for two lease TTLs.
  * Taking a repository increments its lease epoch in Postgres: the fencing token for all its writes.
  */
-import { eq } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { repositories } from "../db/schema.ts";
 import { Semaphore } from "../lib/semaphore.ts";
@@ -281,18 +280,4 @@ export class Scheduler {
     await Promise.all([...this.held.keys()].map((id) => this.release(id, "shutting down")));
     await this.deps.membership.leave().catch(() => undefined);
   }
-
-  /** For tests and the API: is this repository driven here, and at which epoch. */
-  leaseOf(repositoryId: string): { epoch: number } | null {
-    const held = this.held.get(repositoryId);
-    return held ? { epoch: held.driver.epoch } : null;
-  }
-}
-
-export async function repositoryIdByName(db: Database, fullName: string): Promise<string | null> {
-  const [row] = await db
-    .select({ id: repositories.id })
-    .from(repositories)
-    .where(eq(repositories.fullName, fullName.toLowerCase()));
-  return row?.id ?? null;
 }

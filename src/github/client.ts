@@ -94,9 +94,3 @@ export function parseLink(header: string | undefined | null): Record<string, str
   }
   return links;
 }
-
-export function pageNumber(url: string | undefined): number | null {
-  if (!url) return null;
-  const page = new URL(url).searchParams.get("page");
-  return page ? Number(page) : null;
-}
