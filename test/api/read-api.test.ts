@@ -197,6 +197,23 @@ for (const driver of availableDrivers()) {
       expect(byName.Status?.options?.map((o) => o.name)).toEqual(["Todo", "Done"]);
       expect(byName.Sprint?.configuration?.iterations[0]?.title).toBe("Sprint 1");
       expect(byName.Title?.data_type).toBe("TITLE");
+
+      // The board's items, with their field values, one by one with an ETag.
+      const items = await api.json<
+        Page<{ id: string; content_type: string; title: string; field_values: object }>
+      >(`/api/v1/projects/${board.id}/items?per_page=2`);
+      expect(items.status).toBe(200);
+      expect(items.body.pagination).toEqual({ page: 1, per_page: 2, total: 3, pages: 2 });
+      expect(items.body.data.map((i) => i.content_type)).toEqual(["DraftIssue", "DraftIssue"]);
+      const one = await api.request(`/api/v1/projects/${board.id}/items/${items.body.data[0]!.id}`);
+      expect(one.status).toBe(200);
+      expect(one.headers.get("etag")).toBe('W/"1"');
+      const archivedOnly = await api.json<Page<unknown>>(`/api/v1/projects/${board.id}/items?archived=true`);
+      expect(archivedOnly.body.pagination.total).toBe(0);
+      const missing = await api.request(
+        `/api/v1/projects/${board.id}/items/00000000-0000-4000-8000-000000000000`,
+      );
+      expect(missing.status).toBe(404);
     });
 
     test("repositories are listed with lease and sync marks", async () => {

@@ -1,11 +1,12 @@
 import { Elysia, t } from "elysia";
-import { getProject, listProjects } from "../../db/queries/projects.ts";
+import { getProject, getProjectItem, listProjectItems, listProjects } from "../../db/queries/projects.ts";
 import type { ApiDeps } from "../deps.ts";
 import {
   Direction,
   errorResponses,
   IdParams,
   PageQuery,
+  Pagination,
   pagination,
   RepositoryName,
 } from "../models/common.ts";
@@ -148,6 +149,70 @@ export function projectRoutes(deps: ApiDeps) {
           summary: "Close a project (v2)",
           description: `Closes it (GitHub keeps closed projects); queued for GitHub. ${ifMatchDescription}`,
           security: writeSecurity,
+        },
+      },
+    )
+    .get(
+      "/:id/items",
+      async ({ params, query }) => {
+        const project = await getProject(deps.db, params.id);
+        if (!project) throw notFound("Project", params.id);
+        const page = { page: query.page ?? 1, perPage: query.per_page ?? 20 };
+        const { rows, total } = await listProjectItems(
+          deps.db,
+          params.id,
+          {
+            archived: query.archived,
+            contentType: query.content_type,
+            includeDeleted: query.include_deleted,
+          },
+          page,
+        );
+        return { data: rows.map(toProjectItemDto), pagination: pagination(page.page, page.perPage, total) };
+      },
+      {
+        params: IdParams,
+        query: t.Object({
+          archived: t.Optional(
+            t.Boolean({ description: "Only archived (true) or only active (false) items" }),
+          ),
+          content_type: t.Optional(
+            t.Union([
+              t.Literal("Issue"),
+              t.Literal("PullRequest"),
+              t.Literal("DraftIssue"),
+              t.Literal("Redacted"),
+            ]),
+          ),
+          include_deleted: t.Optional(t.Boolean({ default: false })),
+          ...PageQuery,
+        }),
+        response: {
+          200: t.Object({ data: t.Array(ProjectItemModel), pagination: Pagination }),
+          ...errorResponses,
+        },
+        detail: {
+          summary: "List a project's items with their field values",
+          description: "Field values are keyed by field node id; GET /projects/{id} names the fields.",
+          security: readSecurity,
+        },
+      },
+    )
+    .get(
+      "/:id/items/:itemId",
+      async ({ params, set }) => {
+        const row = await getProjectItem(deps.db, params.id, params.itemId);
+        if (!row) throw notFound("Project item", params.itemId);
+        set.headers.etag = etag(row.syncVersion);
+        return toProjectItemDto(row);
+      },
+      {
+        params: ItemParams,
+        response: { 200: ProjectItemModel, ...errorResponses },
+        detail: {
+          summary: "Get one project item",
+          description: 'ETag: W/"<version>", for If-Match on a later write.',
+          security: readSecurity,
         },
       },
     )

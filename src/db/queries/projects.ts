@@ -1,6 +1,13 @@
 import { and, asc, count, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
-import { githubProjectFields, githubProjects, type Project, type ProjectField } from "../schema.ts";
+import {
+  githubProjectFields,
+  githubProjectItems,
+  githubProjects,
+  type Project,
+  type ProjectField,
+  type ProjectItem,
+} from "../schema.ts";
 import { containsText, offsetOf, ordered, type Page } from "./filters.ts";
 
 export interface ProjectFilter {
@@ -98,4 +105,49 @@ export async function getProject(
     .where(and(eq(githubProjectFields.projectId, id), isNull(githubProjectFields.deletedAt)))
     .orderBy(asc(githubProjectFields.createdAt), asc(githubProjectFields.name));
   return { ...row, fields };
+}
+
+export interface ItemFilter {
+  archived?: boolean;
+  contentType?: string;
+  includeDeleted?: boolean;
+}
+
+/** A project's items, oldest first (GitHub's default board order is by position, which is not mirrored). */
+export async function listProjectItems(
+  db: Executor,
+  projectId: string,
+  filter: ItemFilter,
+  page: Page,
+): Promise<{ rows: ProjectItem[]; total: number }> {
+  const where: SQL[] = [eq(githubProjectItems.projectId, projectId)];
+  if (filter.archived !== undefined) where.push(eq(githubProjectItems.archived, filter.archived));
+  if (filter.contentType)
+    where.push(eq(githubProjectItems.contentType, filter.contentType as ProjectItem["contentType"]));
+  if (!filter.includeDeleted) where.push(isNull(githubProjectItems.deletedAt));
+  const condition = and(...where);
+  const [rows, totals] = await Promise.all([
+    db
+      .select()
+      .from(githubProjectItems)
+      .where(condition)
+      .orderBy(asc(githubProjectItems.createdAt), asc(githubProjectItems.id))
+      .limit(page.perPage)
+      .offset(offsetOf(page)),
+    db.select({ total: count() }).from(githubProjectItems).where(condition),
+  ]);
+  return { rows, total: totals[0]?.total ?? 0 };
+}
+
+export async function getProjectItem(
+  db: Executor,
+  projectId: string,
+  itemId: string,
+): Promise<ProjectItem | undefined> {
+  const [row] = await db
+    .select()
+    .from(githubProjectItems)
+    .where(and(eq(githubProjectItems.projectId, projectId), eq(githubProjectItems.id, itemId)))
+    .limit(1);
+  return row;
 }
