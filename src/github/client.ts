@@ -8,7 +8,7 @@
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/core";
 import { RetryLaterError } from "../actors/effects.ts";
-import { createRequestPolicy, type RequestPolicyOptions } from "./request-policy.ts";
+import { createRequestPolicy, fetchWithTimeout, type RequestPolicyOptions } from "./request-policy.ts";
 
 const GitHub = Octokit;
 export type GitHubClient = InstanceType<typeof GitHub>;
@@ -23,6 +23,8 @@ export interface ClientOptions {
   auth: ClientAuth;
   userAgent?: string;
   policy?: RequestPolicyOptions;
+  /** Abort a request that takes longer than this (default 10 s). */
+  requestTimeoutMs?: number;
 }
 
 export function createGitHubClient(options: ClientOptions): GitHubClient {
@@ -41,6 +43,7 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
     baseUrl: options.baseUrl,
     ...auth,
     userAgent: options.userAgent ?? "github-tracker",
+    request: { fetch: fetchWithTimeout(options.requestTimeoutMs ?? 10_000) },
   });
   const policy = createRequestPolicy(options.policy);
   client.hook.wrap("request", (request, requestOptions) =>

@@ -91,3 +91,17 @@ export function createRequestPolicy(options: RequestPolicyOptions = {}) {
     }
   };
 }
+
+/**
+ * fetch with a deadline. Bounded in time so that a takeover after this replica dies finds its last request
+ * finished: 10 s is two thirds of the default 15 s lease, GitHub's own timeout for webhooks, and far above a
+ * normal call. Applied at the fetch level, where Octokit's hooks cannot drop the signal.
+ */
+export function fetchWithTimeout(timeoutMs: number): typeof fetch {
+  const timed = (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return fetch(input, { ...init, signal });
+  };
+  return Object.assign(timed, { preconnect: fetch.preconnect }) as typeof fetch;
+}
