@@ -14,6 +14,7 @@ import { createGitHubApi } from "./github/github-api.ts";
 import { RateBudget } from "./github/rate-budget.ts";
 import { createSyncEngine } from "./github/sync-engine.ts";
 import type { Logger } from "./logger.ts";
+import { registerDatabaseGauges } from "./observability/gauges.ts";
 import { type RunningSimulator, seedSandbox, startSimulator } from "./simulator/index.ts";
 import { startTelemetry } from "./telemetry.ts";
 import { readVersion } from "./version.ts";
@@ -134,6 +135,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     historyDays: config.actorHistoryDays,
   });
   deps.runtime = runtime;
+  const unregisterGauges = registerDatabaseGauges(database.db);
   deps.runtimeState = "running";
   log.info("listening", {
     url,
@@ -153,6 +155,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     async stop() {
       // Leases first, so another replica takes over while this one finishes answering requests.
       deps.runtimeState = "stopping";
+      unregisterGauges();
       await runtime.stop();
       clearInterval(budgetFlush);
       await budget.flush(database.db).catch(() => undefined);
