@@ -1,5 +1,5 @@
 /** A TCP proxy on loopback that a test can cut, to take a service (Redis) away from one process only. */
-import type { Socket, TCPSocketListener } from "bun";
+import type { Socket } from "bun";
 
 export interface TcpProxy {
   port: number;
@@ -8,45 +8,60 @@ export interface TcpProxy {
   stop(): void;
 }
 
+interface Pair {
+  upstream: Socket<undefined> | null;
+  /** Bytes the client sent before the upstream connection was open. */
+  pending: Uint8Array[];
+  client: Socket<Pair>;
+}
+
 export function startTcpProxy(target: { host: string; port: number }): TcpProxy {
-  const pairs = new Set<{ client: Socket<{ peer?: Socket<unknown> }>; upstream?: Socket<unknown> }>();
+  const pairs = new Set<Pair>();
   let open = true;
-  const listener: TCPSocketListener<{ peer?: Socket<unknown> }> = Bun.listen<{ peer?: Socket<unknown> }>({
+  const listener = Bun.listen<Pair>({
     hostname: "127.0.0.1",
     port: 0,
     socket: {
-      async open(client) {
+      open(client) {
         if (!open) {
           client.end();
           return;
         }
-        const pair: { client: Socket<{ peer?: Socket<unknown> }>; upstream?: Socket<unknown> } = { client };
+        const pair: Pair = { upstream: null, pending: [], client };
+        client.data = pair;
         pairs.add(pair);
-        pair.upstream = await Bun.connect({
+        void Bun.connect<undefined>({
           hostname: target.host,
           port: target.port,
           socket: {
-            data: (_s, data) => {
+            open(upstream) {
+              pair.upstream = upstream;
+              for (const chunk of pair.pending) upstream.write(chunk);
+              pair.pending = [];
+            },
+            data(_upstream, data) {
               client.write(data);
             },
-            close: () => {
+            close() {
               client.end();
             },
-            error: () => {
+            error() {
               client.end();
             },
           },
-        });
-        client.data = { peer: pair.upstream };
+        }).catch(() => client.end());
       },
       data(client, data) {
-        client.data?.peer?.write(data);
+        const pair = client.data;
+        if (pair.upstream) pair.upstream.write(data);
+        else pair.pending.push(new Uint8Array(data));
       },
       close(client) {
-        client.data?.peer?.end();
+        client.data?.upstream?.end();
+        pairs.delete(client.data);
       },
       error(client) {
-        client.data?.peer?.end();
+        client.data?.upstream?.end();
       },
     },
   });
