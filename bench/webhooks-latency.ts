@@ -1,7 +1,6 @@
 /**
  * Webhook accepted → change visible through GET /api/v1/issues/{id}, at 100 events/s (open loop: each event
- * starts on its slot). The runtime's wiring is stood in for by a single-flight drainer per repository that
- * calls applyPendingEvents on every wake, as the repository actor does; the output says so. Loopback only.
+ * starts on its slot), applied by the repository's actor through the real runtime. Loopback only.
  * Prints one JSON line; never pass/fail.
  *
  *   DATABASE_URL=postgres://… bun run bench/webhooks-latency.ts     (PGlite when unset)
@@ -9,15 +8,19 @@
  */
 import { sign } from "@octokit/webhooks-methods";
 import { eq, sql } from "drizzle-orm";
-import type { Runtime } from "../src/actors/runtime.ts";
+import { type Runtime, startRuntime } from "../src/actors/runtime.ts";
 import { createApp } from "../src/api/app.ts";
 import { parseConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { ensureRepositories } from "../src/db/queries/repositories.ts";
 import { githubIssues } from "../src/db/schema.ts";
+import { createGitHubClient } from "../src/github/client.ts";
+import { createGitHubApi } from "../src/github/github-api.ts";
+import { RateBudget } from "../src/github/rate-budget.ts";
+import { createSyncEngine } from "../src/github/sync-engine.ts";
 import { silentLogger } from "../src/logger.ts";
 import { readVersion } from "../src/version.ts";
-import { applyPendingEvents } from "../src/webhooks/apply-pending.ts";
+import { startSimProcess } from "./_sim-process.ts";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
@@ -48,24 +51,28 @@ const database = await openDatabase({
 });
 const db = database.db;
 const [repo] = await ensureRepositories(db, [fullName]);
-const fence = { repositoryId: repo!.id, epoch: repo!.leaseEpoch };
-
-// Stand-in for the repository actor: a wake during a drain runs one more drain after it.
-let draining: Promise<void> | null = null;
-let again = false;
-const drain = async () => {
-  do {
-    again = false;
-    await applyPendingEvents({ db, fence, repositoryId: repo!.id, log: silentLogger });
-  } while (again);
-  draining = null;
-};
-const runtime = {
-  wake: async () => {
-    if (draining) again = true;
-    else draining = drain();
-  },
-} as unknown as Runtime;
+// The real runtime: the repository's actor applies stored events on each webhook wake. GitHub is the simulator
+// in its own process, holding the example's repository, so the actor's own polls succeed and it rests in idle.
+const sim = await startSimProcess();
+const [simOwner = "", simName = ""] = fullName.split("/");
+// No issues of its own: the example issue is the only one, so numbers cannot collide.
+await sim.control("seedRepository", { owner: simOwner, name: simName, issues: 0, milestones: 0, labels: 0 });
+const client = createGitHubClient({ baseUrl: sim.url, auth: { kind: "token", token: "sim-token" } });
+const runtime: Runtime = await startRuntime({
+  db,
+  log: silentLogger,
+  engine: createSyncEngine({
+    db,
+    log: silentLogger,
+    api: createGitHubApi({ db, budget: new RateBudget(), client }),
+    client,
+  }),
+  redisUrl: null,
+  replicaId: "bench",
+  leaseTtlMs: 60_000,
+  pollIntervalMs: 3_600_000,
+  historyDays: 30,
+});
 
 const configResult = parseConfig({ GITHUB_WEBHOOK_SECRET: SECRET });
 if (!configResult.ok) throw new Error(configResult.errors.join("\n"));
@@ -148,6 +155,8 @@ const pct = (xs: number[], q: number) => {
 row = (await db.select().from(githubIssues).where(eq(githubIssues.id, row.id)))[0]!;
 
 await server.stop(true);
+await runtime.stop();
+sim.stop();
 await database.close();
 if (databaseUrl) {
   const admin = await openDatabase({ databaseUrl, dataDir: "", maxConnections: 1 });
@@ -162,8 +171,7 @@ console.log(
     events: EVENTS,
     target_rate_per_s: RATE,
     achieved_rate_per_s: Math.round(visible.length / seconds),
-    application:
-      "applyPendingEvents called by a single-flight drainer on each wake (stand-in for the repository actor; runtime wiring not used)",
+    application: "the repository actor (applying state) on each webhook wake, through the real runtime",
     accepted_p50_ms: pct(accepted, 0.5),
     accepted_p99_ms: pct(accepted, 0.99),
     visible_p50_ms: pct(visible, 0.5),

@@ -297,10 +297,15 @@ export const repositoryMachine = setup({
             lastSuccessAt: ({ event }) => event.output.now,
           }),
         },
-        onError: {
-          target: "backing-off",
-          actions: assign(({ context, event }) => failure(context, event.error)),
-        },
+        // Webhooks that arrived meanwhile are applied before the wait (they need no GitHub call).
+        onError: [
+          {
+            guard: "applyPending",
+            target: "applying",
+            actions: assign(({ context, event }) => failure(context, event.error)),
+          },
+          { target: "backing-off", actions: assign(({ context, event }) => failure(context, event.error)) },
+        ],
       },
       on: {
         WAKE: { actions: "noteRerun" },
@@ -319,10 +324,15 @@ export const repositoryMachine = setup({
           { guard: ({ event }) => event.output.openConflicts > 0, target: "conflicted", actions: afterPush },
           { target: "idle", actions: afterPush },
         ],
-        onError: {
-          target: "backing-off",
-          actions: assign(({ context, event }) => failure(context, event.error)),
-        },
+        // Webhooks that arrived meanwhile are applied before the wait (they need no GitHub call).
+        onError: [
+          {
+            guard: "applyPending",
+            target: "applying",
+            actions: assign(({ context, event }) => failure(context, event.error)),
+          },
+          { target: "backing-off", actions: assign(({ context, event }) => failure(context, event.error)) },
+        ],
       },
       on: {
         WAKE: { actions: "noteRerun" },
@@ -337,15 +347,27 @@ export const repositoryMachine = setup({
         input: ({ context }) => ({ repositoryId: context.repositoryId }),
         onDone: [
           {
-            guard: "hasNext",
-            target: "pulling",
-            actions: [assign({ applyAt: ({ event }) => event.output.nextRetryAt }), "startNext"],
-          },
-          {
             guard: "applyPending",
             target: "applying",
             reenter: true,
             actions: assign({ applyAt: ({ event }) => event.output.nextRetryAt }),
+          },
+          // Came from backing-off (webhooks need no GitHub call, so they are applied during a rate-limit wait):
+          // go back to waiting, or resume the operation if the wait ended meanwhile.
+          {
+            guard: ({ context, event }) => context.retryAt !== null && event.output.now < context.retryAt,
+            target: "backing-off",
+            actions: assign({ applyAt: ({ event }) => event.output.nextRetryAt }),
+          },
+          {
+            guard: ({ context }) => context.retryAt !== null,
+            target: "pulling",
+            actions: [assign({ applyAt: ({ event }) => event.output.nextRetryAt }), "startOperation"],
+          },
+          {
+            guard: "hasNext",
+            target: "pulling",
+            actions: [assign({ applyAt: ({ event }) => event.output.nextRetryAt }), "startNext"],
           },
           {
             guard: "hasConflicts",
@@ -370,6 +392,7 @@ export const repositoryMachine = setup({
       on: {
         DEADLINE: { guard: "retryDue", target: "pulling", actions: "startOperation" },
         RETRY_NOW: { target: "pulling", actions: "startOperation" },
+        WAKE: { guard: "isWebhook", target: "applying" },
         // A manual trigger does not jump a rate limit: it is queued and runs when the wait is over.
         TRIGGER: { actions: "queueTrigger" },
         CANCEL: { target: "idle", actions: ["dropOperation", "pollNow"] },

@@ -195,6 +195,26 @@ describe("repository machine", () => {
     expect(stateOf(actor)).toBe("applying");
   });
 
+  test("webhooks are applied during a rate-limit wait, which then goes on until the reset", async () => {
+    const fx = controlledEffects();
+    const actor = start(fx.machine);
+    actor.send({ type: "DEADLINE", now: T0, operationId: "op-1" });
+    const reset = T0 + 3_600_000;
+    fx.pulls[0]?.reject({ kind: "rate_limited", message: "limited", at: T0, retryAt: reset, jitter: 0 });
+    await waitFor(actor, (s) => s.matches("backing-off"));
+    actor.send({ type: "WAKE", reason: "webhook", now: T0 + 1_000, operationId: "w" });
+    expect(stateOf(actor)).toBe("applying");
+    fx.applies[0]?.resolve({ now: T0 + 2_000, nextRetryAt: null });
+    await waitFor(actor, (s) => s.matches("backing-off"));
+    expect(actor.getSnapshot().context.retryAt).toBe(reset);
+    expect(fx.pulls.length).toBe(1);
+    // A webhook applied after the reset passed resumes the interrupted operation.
+    actor.send({ type: "WAKE", reason: "webhook", now: reset - 10, operationId: "w2" });
+    fx.applies[1]?.resolve({ now: reset + 5, nextRetryAt: null });
+    await waitFor(actor, (s) => s.matches("pulling"));
+    expect(fx.pulls[1]?.input.operation.id).toBe("op-1");
+  });
+
   test("open conflicts hold the actor in conflicted, where polls go on", async () => {
     const fx = controlledEffects();
     const actor = start(fx.machine);
