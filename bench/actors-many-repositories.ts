@@ -16,30 +16,13 @@ import { createGitHubApi } from "../src/github/github-api.ts";
 import { RateBudget } from "../src/github/rate-budget.ts";
 import { createSyncEngine } from "../src/github/sync-engine.ts";
 import { silentLogger } from "../src/logger.ts";
+import { benchDatabase } from "./_bench-db.ts";
 import { startSimProcess } from "./_sim-process.ts";
 
 const REPOS = Number(process.env.BENCH_REPOS ?? 1000);
 const BASELINE_TX = 2000;
 
-const databaseUrl = process.env.DATABASE_URL ?? null;
-let dbName: string | null = null;
-let url = databaseUrl;
-if (databaseUrl) {
-  // A database of its own, dropped at the end.
-  const admin = await openDatabase({ databaseUrl, dataDir: "", maxConnections: 1 });
-  dbName = `gt_bench_${process.pid}`;
-  await admin.db.execute(sql.raw(`create database "${dbName}"`));
-  await admin.close();
-  const parsed = new URL(databaseUrl);
-  parsed.pathname = `/${dbName}`;
-  url = parsed.toString();
-}
-const database = await openDatabase({
-  databaseUrl: url,
-  dataDir: "",
-  pgliteInMemory: true,
-  maxConnections: 10,
-});
+const database = await benchDatabase("gt_bench_actors");
 const db = database.db;
 
 // Baseline: the same two rows per transaction, written as fast as one connection allows.
@@ -125,12 +108,7 @@ const rss = heap.rss;
 
 await runtime.stop();
 sim.stop();
-await database.close();
-if (dbName && databaseUrl) {
-  const admin = await openDatabase({ databaseUrl, dataDir: "", maxConnections: 1 });
-  await admin.db.execute(sql.raw(`drop database if exists "${dbName}" with (force)`));
-  await admin.close();
-}
+await database.drop();
 
 const transitionsPerSec = transitions / elapsed;
 console.log(

@@ -5,6 +5,7 @@
  * same pages without storing them), and the sync again with 100 ms of injected latency per request.
  * Prints one JSON line; never pass/fail.   DATABASE_URL=postgres://… bun run bench/sync.ts  (PGlite when unset)
  */
+
 import { Octokit } from "@octokit/core";
 import { paginateRest } from "@octokit/plugin-paginate-rest";
 import { eq, sql } from "drizzle-orm";
@@ -26,28 +27,11 @@ import { type GitHubMilestone, mapMilestone } from "../src/github/mappers/milest
 import { RateBudget } from "../src/github/rate-budget.ts";
 import { createSyncEngine } from "../src/github/sync-engine.ts";
 import { silentLogger } from "../src/logger.ts";
+import { benchDatabase } from "./_bench-db.ts";
 import { startSimProcess } from "./_sim-process.ts";
 
 const ISSUES = Number(process.env.BENCH_ISSUES ?? 10_000);
 const LATENCY_MS = 100;
-
-const adminUrl = process.env.DATABASE_URL ?? null;
-async function freshDatabase(name: string) {
-  if (!adminUrl) return openDatabase({ databaseUrl: null, dataDir: "", pgliteInMemory: true });
-  const admin = await openDatabase({ databaseUrl: adminUrl, dataDir: "", maxConnections: 1 });
-  await admin.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
-  await admin.db.execute(sql.raw(`create database "${name}"`));
-  await admin.close();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return openDatabase({ databaseUrl: url.toString(), dataDir: "", maxConnections: 10 });
-}
-async function dropDatabase(name: string) {
-  if (!adminUrl) return;
-  const admin = await openDatabase({ databaseUrl: adminUrl, dataDir: "", maxConnections: 1 });
-  await admin.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
-  await admin.close();
-}
 
 // The simulator runs in its own process, as GitHub would be remote: in-process it would share this event loop
 // with the sync and bill its own work to the sync's wall time.
@@ -79,7 +63,7 @@ const counters = () => sim.counters();
 
 /** Our sync, through the runtime: one full operation, timed from trigger to completed. */
 async function ourSync(dbName: string, fullName = FULL) {
-  const database = await freshDatabase(dbName);
+  const database = await benchDatabase(dbName);
   const db = database.db;
   const [repo] = await ensureRepositories(db, [fullName]);
   const client = createGitHubClient({ baseUrl: simUrl, auth: { kind: "token", token: "sim-token" } });
@@ -130,8 +114,7 @@ async function ourSync(dbName: string, fullName = FULL) {
   const [stored] = await db.select({ n: sql<number>`count(*)::int` }).from(githubIssues);
   const [items] = await db.select({ n: sql<number>`count(*)::int` }).from(githubProjectItems);
   await runtime.stop();
-  await database.close();
-  await dropDatabase(dbName);
+  await database.drop();
   return {
     seconds,
     requests: after.requests - before.requests,
@@ -146,7 +129,7 @@ const octokit = new PaginatingOctokit({ baseUrl: simUrl, auth: "sim-token" });
 
 /** The obvious way: paginate everything, then one upsert per row. */
 async function baseline() {
-  const database = await freshDatabase(`gt_bench_base_${process.pid}`);
+  const database = await benchDatabase(`gt_bench_base_${process.pid}`);
   const db = database.db;
   const [repo] = await ensureRepositories(db, [FULL]);
   const t0 = performance.now();
@@ -191,8 +174,7 @@ async function baseline() {
       });
   }
   const seconds = (performance.now() - t0) / 1000;
-  await database.close();
-  await dropDatabase(`gt_bench_base_${process.pid}`);
+  await database.drop();
   return { seconds };
 }
 
@@ -221,7 +203,7 @@ const listRequests = Math.ceil(fetchOnly.rows / 100);
 console.log(
   JSON.stringify({
     bench: "sync",
-    driver: adminUrl ? "postgres" : "pglite",
+    driver: process.env.DATABASE_URL ? "postgres" : "pglite",
     issues: ours.issues,
     milestones: 100,
     labels: 50,

@@ -6,6 +6,7 @@
  *   DATABASE_URL=postgres://… bun run bench/webhooks-latency.ts     (PGlite when unset)
  *   BENCH_EVENTS=1000 BENCH_RATE=100 to change the run.
  */
+
 import { sign } from "@octokit/webhooks-methods";
 import { eq, sql } from "drizzle-orm";
 import { type Runtime, startRuntime } from "../src/actors/runtime.ts";
@@ -20,6 +21,7 @@ import { RateBudget } from "../src/github/rate-budget.ts";
 import { createSyncEngine } from "../src/github/sync-engine.ts";
 import { silentLogger } from "../src/logger.ts";
 import { readVersion } from "../src/version.ts";
+import { benchDatabase } from "./_bench-db.ts";
 import { startSimProcess } from "./_sim-process.ts";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
@@ -32,23 +34,7 @@ const index = (await Bun.file(
 const opened = index.find((e) => e.name === "issues")!.examples.find((p) => p.action === "opened")!;
 const fullName = String((opened.repository as { full_name: string }).full_name).toLowerCase();
 
-const databaseUrl = process.env.DATABASE_URL ?? null;
-let url = databaseUrl;
-const dbName = `gt_bench_webhooks_latency_${process.pid}`;
-if (databaseUrl) {
-  const admin = await openDatabase({ databaseUrl, dataDir: "", maxConnections: 1 });
-  await admin.db.execute(sql.raw(`create database "${dbName}"`));
-  await admin.close();
-  const parsed = new URL(databaseUrl);
-  parsed.pathname = `/${dbName}`;
-  url = parsed.toString();
-}
-const database = await openDatabase({
-  databaseUrl: url,
-  dataDir: "",
-  pgliteInMemory: true,
-  maxConnections: 10,
-});
+const database = await benchDatabase("gt_bench_webhooks_latency");
 const db = database.db;
 const [repo] = await ensureRepositories(db, [fullName]);
 // The real runtime: the repository's actor applies stored events on each webhook wake. GitHub is the simulator
@@ -157,12 +143,7 @@ row = (await db.select().from(githubIssues).where(eq(githubIssues.id, row.id)))[
 await server.stop(true);
 await runtime.stop();
 sim.stop();
-await database.close();
-if (databaseUrl) {
-  const admin = await openDatabase({ databaseUrl, dataDir: "", maxConnections: 1 });
-  await admin.db.execute(sql.raw(`drop database if exists "${dbName}" with (force)`));
-  await admin.close();
-}
+await database.drop();
 
 console.log(
   JSON.stringify({

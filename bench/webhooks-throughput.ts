@@ -24,6 +24,7 @@
  *     the driver's ~0.5 MB of parameters per batch in our process. WAL fsync rate is not the limit (group
  *     commit: one flush per batch of ~25 events; iowait stayed under 1%).
  */
+
 import { sign } from "@octokit/webhooks-methods";
 import { count, sql } from "drizzle-orm";
 import { createApp } from "../src/api/app.ts";
@@ -33,6 +34,7 @@ import { ensureRepositories } from "../src/db/queries/repositories.ts";
 import { webhookEvents } from "../src/db/schema.ts";
 import { silentLogger } from "../src/logger.ts";
 import { readVersion } from "../src/version.ts";
+import { benchDatabase } from "./_bench-db.ts";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -61,23 +63,7 @@ const repositoryNames = [
 ];
 
 // A database of its own on Postgres, dropped at the end; in-memory PGlite otherwise.
-const databaseUrl = process.env.DATABASE_URL ?? null;
-let url = databaseUrl;
-const dbName = `gt_bench_webhooks_${process.pid}`;
-if (databaseUrl) {
-  const admin = await openDatabase({ databaseUrl, dataDir: "", maxConnections: 1 });
-  await admin.db.execute(sql.raw(`create database "${dbName}"`));
-  await admin.close();
-  const parsed = new URL(databaseUrl);
-  parsed.pathname = `/${dbName}`;
-  url = parsed.toString();
-}
-const database = await openDatabase({
-  databaseUrl: url,
-  dataDir: "",
-  pgliteInMemory: true,
-  maxConnections: 10,
-});
+const database = await benchDatabase("gt_bench_webhooks");
 await ensureRepositories(database.db, repositoryNames);
 const configResult = parseConfig({ GITHUB_WEBHOOK_SECRET: SECRET });
 if (!configResult.ok) throw new Error(configResult.errors.join("\n"));
@@ -173,12 +159,7 @@ const halfCommitted = (await stored()) - storedBeforeHalf;
 
 baseline.proc.kill();
 await server.stop(true);
-await database.close();
-if (databaseUrl) {
-  const admin = await openDatabase({ databaseUrl, dataDir: "", maxConnections: 1 });
-  await admin.db.execute(sql.raw(`drop database if exists "${dbName}" with (force)`));
-  await admin.close();
-}
+await database.drop();
 
 const rates = (runs: LoadResult[]) => runs.map((r) => r.events_per_s);
 console.log(
