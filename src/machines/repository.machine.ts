@@ -158,6 +158,21 @@ const afterPush = assign<RepositoryContext, DoneActorEvent<PushOutput>, undefine
   }),
 );
 
+/** What idle and conflicted both answer: both are resting states where polls, wake-ups and triggers start work. */
+const RESTING = {
+  DEADLINE: [
+    { guard: "pollDue", target: "pulling", actions: "startOperation" },
+    { guard: "applyDue", target: "applying" },
+  ],
+  WAKE: [
+    { guard: "isWebhook", target: "applying" },
+    { target: "pulling", actions: "startOperation" },
+  ],
+  TRIGGER: { target: "pulling", actions: "startOperation" },
+  RETRY_NOW: { target: "pulling", actions: "startOperation" },
+  PAUSE: { target: "paused" },
+} as const;
+
 export const repositoryMachine = setup({
   types: {
     context: {} as RepositoryContext,
@@ -241,17 +256,7 @@ export const repositoryMachine = setup({
   states: {
     idle: {
       on: {
-        DEADLINE: [
-          { guard: "pollDue", target: "pulling", actions: "startOperation" },
-          { guard: "applyDue", target: "applying" },
-        ],
-        WAKE: [
-          { guard: "isWebhook", target: "applying" },
-          { target: "pulling", actions: "startOperation" },
-        ],
-        TRIGGER: { target: "pulling", actions: "startOperation" },
-        RETRY_NOW: { target: "pulling", actions: "startOperation" },
-        PAUSE: { target: "paused" },
+        ...RESTING,
         CONFLICTS_CHANGED: [
           { guard: ({ event }) => event.open > 0, target: "conflicted", actions: "setConflicts" },
           { actions: "setConflicts" },
@@ -261,17 +266,7 @@ export const repositoryMachine = setup({
     conflicted: {
       // Pushes for conflicted entities are held by the push effect; pulls and other pushes go on.
       on: {
-        DEADLINE: [
-          { guard: "pollDue", target: "pulling", actions: "startOperation" },
-          { guard: "applyDue", target: "applying" },
-        ],
-        WAKE: [
-          { guard: "isWebhook", target: "applying" },
-          { target: "pulling", actions: "startOperation" },
-        ],
-        TRIGGER: { target: "pulling", actions: "startOperation" },
-        RETRY_NOW: { target: "pulling", actions: "startOperation" },
-        PAUSE: { target: "paused" },
+        ...RESTING,
         CONFLICTS_CHANGED: [
           { guard: ({ event }) => event.open === 0, target: "idle", actions: "setConflicts" },
           { actions: "setConflicts" },
