@@ -9,7 +9,7 @@
  */
 import { sql } from "drizzle-orm";
 import { startRuntime } from "../src/actors/runtime.ts";
-import { openDatabase, rowsOf } from "../src/db/client.ts";
+import { rowsOf } from "../src/db/client.ts";
 import { ensureRepositories } from "../src/db/queries/repositories.ts";
 import { createGitHubClient } from "../src/github/client.ts";
 import { createGitHubApi } from "../src/github/github-api.ts";

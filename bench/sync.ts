@@ -10,7 +10,6 @@ import { Octokit } from "@octokit/core";
 import { paginateRest } from "@octokit/plugin-paginate-rest";
 import { eq, sql } from "drizzle-orm";
 import { startRuntime } from "../src/actors/runtime.ts";
-import { openDatabase } from "../src/db/client.ts";
 import { ensureRepositories } from "../src/db/queries/repositories.ts";
 import {
   githubIssues,

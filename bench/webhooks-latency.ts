@@ -8,11 +8,10 @@
  */
 
 import { sign } from "@octokit/webhooks-methods";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { type Runtime, startRuntime } from "../src/actors/runtime.ts";
 import { createApp } from "../src/api/app.ts";
 import { parseConfig } from "../src/config.ts";
-import { openDatabase } from "../src/db/client.ts";
 import { ensureRepositories } from "../src/db/queries/repositories.ts";
 import { githubIssues } from "../src/db/schema.ts";
 import { createGitHubClient } from "../src/github/client.ts";
@@ -36,7 +35,7 @@ const fullName = String((opened.repository as { full_name: string }).full_name).
 
 const database = await benchDatabase("gt_bench_webhooks_latency");
 const db = database.db;
-const [repo] = await ensureRepositories(db, [fullName]);
+await ensureRepositories(db, [fullName]);
 // The real runtime: the repository's actor applies stored events on each webhook wake. GitHub is the simulator
 // in its own process, holding the example's repository, so the actor's own polls succeed and it rests in idle.
 const sim = await startSimProcess();

@@ -2,6 +2,8 @@
  * The baseline receiver for bench/webhooks-throughput.ts: Probot's createNodeMiddleware with a no-op app on
  * node:http (loopback). It verifies the signature and answers; it stores nothing. Prints its URL, then serves
  * until killed. With BASELINE=octokit it runs @octokit/webhooks' createNodeMiddleware instead.
+ *
+ * Plain JavaScript so that Node, Probot's own runtime, runs it as well as Bun: the bench measures both.
  */
 import { generateKeyPairSync } from "node:crypto";
 import { createServer } from "node:http";
