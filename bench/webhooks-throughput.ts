@@ -20,11 +20,13 @@
  *
  * THE 2x-PROBOT GOAL IS NOT REACHED ON THE 2-CORE MACHINE THIS PROJECT RUNS ON, and the CPU figures say why.
  * Measured 2026-12-02 (Bun 1.4.5, Postgres 15 with synchronous_commit=on, 2 vCPUs of a nested VM where every
- * syscall and page fault is expensive, ~10.5 KB payloads, wrk): Probot on Bun ~7,000-7,500 events/s at ~145 µs
- * of CPU per event (its whole path); ours ~4,500 events/s at ~180 µs in our process plus ~95 µs in Postgres.
- * 2x Probot means ~14,500 events/s, i.e. at most ~140 µs of CPU per event across both cores: less than
- * Probot's no-op path alone, while ours must also ship each 10 KB payload to Postgres (~50 µs in the driver,
- * mostly building and writing the Bind message) and have Postgres store it (~90 µs: lz4, WAL, 3 indexes).
+ * syscall and page fault is expensive, ~10.5 KB payloads, wrk, medians of 3 rounds): Probot ~6,100 events/s
+ * on Bun and on Node at ~170 µs of CPU per event (its whole path, one thread); ours ~4,100 events/s (rounds
+ * 3,300-5,400), p50 10 ms, at ~185 µs in our process plus ~95 µs in Postgres: ratio 0.68, best possible from
+ * those CPU figures 0.93 (our request thread is the bound). 2x Probot means ~12,000 events/s, i.e. at most
+ * ~165 µs of CPU per event across both cores: less than Probot's no-op path alone, while ours must also ship
+ * each 10 KB payload to Postgres (~50 µs in the driver, mostly building and writing the Bind message) and
+ * have Postgres store it (~90 µs: lz4, WAL, 3 indexes). p99 at half our peak: ~48 ms (goal < 50 ms).
  * Measured without the commit (writer replaced by a no-op), our receiver alone does ~10-13,000 events/s
  * against Probot's ~7,000: the HTTP path is ~1.6x Probot before any storage. History of what was tried:
  *   - jsonb payload, Drizzle-built VALUES per batch size, 4 commits in flight: ratio 0.29;
@@ -34,7 +36,9 @@
  *     sides);
  *   - tried and dropped: COPY into webhook_events (extra round trips for the duplicate and repository checks
  *     cost more than the cheaper insert), Bun's built-in SQL client for the hot insert (less client CPU, but
- *     Postgres spent more per event and the total did not move), no foreign key or fewer indexes (<5%).
+ *     Postgres spent more per event and the total did not move), no foreign key or fewer indexes (<5%), the
+ *     group-commit writer on a Worker thread so the request thread keeps one core (structured clones of each
+ *     payload and cross-thread wake-ups cost more than they moved: ~365 vs ~200 µs per event in our process).
  */
 
 import { sign } from "@octokit/webhooks-methods";
