@@ -14,6 +14,7 @@ import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { inspectRoutes } from "./routes/inspect.ts";
 import { issueRoutes } from "./routes/issues.ts";
+import { labelRoutes } from "./routes/labels.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { milestoneRoutes } from "./routes/milestones.ts";
 import { projectRoutes } from "./routes/projects.ts";
@@ -28,6 +29,7 @@ export function createApp(deps: ApiDeps, version: VersionInfo) {
   const api = new Elysia({ prefix: "/api/v1" })
     .use(issueRoutes(deps))
     .use(milestoneRoutes(deps))
+    .use(labelRoutes(deps))
     .use(projectRoutes(deps))
     .use(repositoryRoutes(deps))
     .use(actorRoutes(deps))

@@ -1,12 +1,20 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { IssueDto } from "../../src/api/models/issue.ts";
+import type { LabelDto } from "../../src/api/models/label.ts";
 import type { MilestoneDto } from "../../src/api/models/milestone.ts";
 import type { ProjectDetailDto, ProjectDto } from "../../src/api/models/project.ts";
 import type { RepositoryDto } from "../../src/api/models/repository.ts";
 import type { Issue, Repository } from "../../src/db/schema.ts";
 import { testApp } from "../support/app.ts";
 import { availableDrivers, createTestDatabase, type TestDatabase } from "../support/db.ts";
-import { seedIssue, seedMilestone, seedProject, seedProjectFields, seedRepository } from "../support/seed.ts";
+import {
+  seedIssue,
+  seedLabel,
+  seedMilestone,
+  seedProject,
+  seedProjectFields,
+  seedRepository,
+} from "../support/seed.ts";
 
 interface Page<T> {
   data: T[];
@@ -178,6 +186,55 @@ for (const driver of availableDrivers()) {
         closed_issues: 5,
         repository: "octo-org/beta",
       });
+    });
+
+    test("labels: by repository then name, q over name and description, tombstones hidden, get one", async () => {
+      const bug = await seedLabel(database.db, alpha, {
+        name: "bug",
+        color: "d73a4a",
+        description: "Something isn't working",
+        isDefault: true,
+      });
+      await seedLabel(database.db, alpha, { name: "area: ui", description: "The web client" });
+      await seedLabel(database.db, alpha, { name: "wontfix", deletedAt: new Date("2024-02-01T00:00:00Z") });
+      await seedLabel(database.db, beta, { name: "bug", color: "ff0000" });
+
+      const names = (page: Page<LabelDto>) => page.data.map((l) => `${l.repository}:${l.name}`);
+      const all = await api.json<Page<LabelDto>>("/api/v1/labels");
+      expect(all.status).toBe(200);
+      expect(names(all.body)).toEqual(["octo-org/alpha:area: ui", "octo-org/alpha:bug", "octo-org/beta:bug"]);
+      expect(all.body.pagination.total).toBe(3);
+
+      const alphaOnly = await api.json<Page<LabelDto>>("/api/v1/labels?repository=Octo-Org/Alpha");
+      expect(names(alphaOnly.body)).toEqual(["octo-org/alpha:area: ui", "octo-org/alpha:bug"]);
+      const byDescription = await api.json<Page<LabelDto>>("/api/v1/labels?q=WEB%20client");
+      expect(names(byDescription.body)).toEqual(["octo-org/alpha:area: ui"]);
+      const withDeleted = await api.json<Page<LabelDto>>(
+        "/api/v1/labels?repository=octo-org/alpha&include_deleted=true",
+      );
+      expect(names(withDeleted.body)).toContain("octo-org/alpha:wontfix");
+      const paged = await api.json<Page<LabelDto>>("/api/v1/labels?per_page=2&page=2");
+      expect(names(paged.body)).toEqual(["octo-org/beta:bug"]);
+
+      const one = await api.json<LabelDto>(`/api/v1/labels/${bug.id}`);
+      expect(one.body).toEqual({
+        id: bug.id,
+        github_id: bug.githubId,
+        node_id: bug.nodeId,
+        repository: "octo-org/alpha",
+        name: "bug",
+        color: "d73a4a",
+        description: "Something isn't working",
+        is_default: true,
+        deleted_at: null,
+        sync: { state: "synced", version: 1, synced_at: expect.any(String) },
+      });
+      const missing = await api.json<{ status: number; title: string }>(
+        "/api/v1/labels/00000000-0000-4000-8000-000000000000",
+      );
+      expect(missing.status).toBe(404);
+      const bad = await api.json("/api/v1/labels?per_page=0");
+      expect(bad.status).toBe(422);
     });
 
     test("projects: list with item counts and linked repositories; detail with fields", async () => {

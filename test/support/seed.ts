@@ -2,14 +2,17 @@
 import type { Database } from "../../src/db/client.ts";
 import {
   githubIssues,
+  githubLabels,
   githubMilestones,
   githubProjectFields,
   githubProjectItems,
   githubProjectRepositories,
   githubProjects,
   type Issue,
+  type Label,
   type Milestone,
   type NewIssue,
+  type NewLabel,
   type NewMilestone,
   type NewProject,
   type Project,
@@ -66,6 +69,27 @@ export async function seedMilestone(
       nodeId: `MI_node${n}`,
       number: n,
       title: `Milestone ${n}`,
+      ...values,
+    })
+    .returning();
+  return row!;
+}
+
+export async function seedLabel(
+  db: Database,
+  repo: Repository,
+  values: Partial<NewLabel> = {},
+): Promise<Label> {
+  const n = next();
+  const [row] = await db
+    .insert(githubLabels)
+    .values({
+      repositoryId: repo.id,
+      repositoryFullName: repo.fullName,
+      githubId: 7_000_000 + n,
+      nodeId: `LA_node${n}`,
+      name: `label-${n}`,
+      color: "ededed",
       ...values,
     })
     .returning();

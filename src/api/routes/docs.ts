@@ -54,6 +54,7 @@ export function docsRoutes(version: VersionInfo) {
           tags: [
             { name: "issues", description: "Mirrored issues" },
             { name: "milestones", description: "Mirrored milestones" },
+            { name: "labels", description: "Mirrored labels (read-only)" },
             { name: "projects", description: "Mirrored Projects (v2)" },
             { name: "repositories", description: "Tracked repositories and their leases" },
             { name: "health", description: "Health, readiness and version" },
