@@ -1,12 +1,77 @@
-/** The one write path for mirrored labels (pull and webhooks): upsert by GitHub id; labels carry no updated_at. */
+/**
+ * The one write path for mirrored labels (pull and webhooks): upsert by GitHub id; labels carry no updated_at.
+ *
+ * Issues hold label names. GitHub renames a label on every issue that has it, and removes a deleted label from
+ * them, without those issues' updated_at moving, so an incremental pull never re-reads them: the mirror does
+ * the same to its issue rows here, or they would show a name that no longer exists until each issue changed.
+ */
 import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Tx } from "../client.ts";
-import { githubLabels, type NewLabel } from "../schema.ts";
+import { githubIssues, githubLabels, type NewLabel } from "../schema.ts";
+
+/**
+ * Rewrite one label name in a repository's issues: `to` null removes it. The set stays sorted the way the
+ * mappers sort it (JavaScript's default order: UTF-16 code units, which "C" collation matches outside rare
+ * astral/private-use mixes) and without duplicates.
+ */
+async function relabelIssues(
+  tx: Tx,
+  repositoryId: string,
+  from: string,
+  to: string | null,
+  bumpVersion = true,
+): Promise<void> {
+  await tx
+    .update(githubIssues)
+    .set({
+      labels: sql`(select coalesce(jsonb_agg(n order by n collate "C"), '[]'::jsonb) from (
+        select distinct case when x = ${from} then ${to}::text else x end as n
+        from jsonb_array_elements_text(${githubIssues.labels}) as x) names where n is not null)`,
+      ...(bumpVersion ? { syncVersion: sql`${githubIssues.syncVersion} + 1` } : {}),
+    })
+    .where(and(eq(githubIssues.repositoryId, repositoryId), sql`${githubIssues.labels} ? ${from}`));
+}
+
+/** After tombstoning: a deleted label leaves the issues, unless a live label of the same name remains. */
+async function unlabelIssues(tx: Tx, gone: { repositoryId: string; name: string }[]): Promise<void> {
+  for (const label of gone) {
+    const [live] = await tx
+      .select({ id: githubLabels.id })
+      .from(githubLabels)
+      .where(
+        and(
+          eq(githubLabels.repositoryId, label.repositoryId),
+          eq(githubLabels.name, label.name),
+          isNull(githubLabels.deletedAt),
+        ),
+      )
+      .limit(1);
+    if (!live) await relabelIssues(tx, label.repositoryId, label.name, null);
+  }
+}
 
 export async function upsertLabels(tx: Tx, rows: NewLabel[]): Promise<number> {
   if (rows.length === 0) return 0;
   const now = new Date();
-  // A rename can collide with another row's old name inside the same batch: free the names first.
+  // Names before this write, to carry renames over to the issues.
+  const before = await tx
+    .select({
+      githubId: githubLabels.githubId,
+      name: githubLabels.name,
+      repositoryId: githubLabels.repositoryId,
+    })
+    .from(githubLabels)
+    .where(
+      and(
+        inArray(
+          githubLabels.githubId,
+          rows.map((r) => r.githubId ?? 0),
+        ),
+        isNull(githubLabels.deletedAt),
+      ),
+    );
+  // A rename can collide with another row's old name (a label deleted and its name reused, or two labels that
+  // swapped names): free every name in the batch held by a row that does not keep it.
   await tx
     .update(githubLabels)
     .set({ name: sql`${githubLabels.name} || ' (renamed ' || ${githubLabels.githubId} || ')'` })
@@ -16,7 +81,10 @@ export async function upsertLabels(tx: Tx, rows: NewLabel[]): Promise<number> {
           githubLabels.name,
           rows.map((r) => r.name),
         ),
-        sql`${githubLabels.githubId} not in ${rows.map((r) => r.githubId ?? 0)}`,
+        sql`(${githubLabels.githubId}, ${githubLabels.name}) not in (${sql.join(
+          rows.map((r) => sql`(${r.githubId ?? 0}::bigint, ${r.name}::text)`),
+          sql`, `,
+        )})`,
         inArray(githubLabels.repositoryId, [...new Set(rows.map((r) => r.repositoryId))]),
       ),
     );
@@ -39,6 +107,15 @@ export async function upsertLabels(tx: Tx, rows: NewLabel[]): Promise<number> {
       },
     })
     .returning({ id: githubLabels.id });
+  const renamed = before.flatMap((old) => {
+    const after = rows.find((r) => r.githubId === old.githubId);
+    return after && after.name !== old.name && after.repositoryId === old.repositoryId
+      ? [{ ...old, to: after.name, placeholder: `\uffffrenaming ${old.githubId}` }]
+      : [];
+  });
+  // Through placeholders, so that swapped names (a → b, b → a in one page) do not merge.
+  for (const r of renamed) await relabelIssues(tx, r.repositoryId, r.name, r.placeholder, false);
+  for (const r of renamed) await relabelIssues(tx, r.repositoryId, r.placeholder, r.to);
   return written.length;
 }
 
@@ -54,13 +131,16 @@ export async function tombstoneUnseenLabels(tx: Tx, repositoryId: string, listed
         sql`${githubLabels.githubId} is not null`,
       ),
     )
-    .returning({ id: githubLabels.id });
+    .returning({ repositoryId: githubLabels.repositoryId, name: githubLabels.name });
+  await unlabelIssues(tx, gone);
   return gone.length;
 }
 
 export async function tombstoneLabel(tx: Tx, githubId: number): Promise<void> {
-  await tx
+  const gone = await tx
     .update(githubLabels)
     .set({ deletedAt: sql`now()`, syncVersion: sql`${githubLabels.syncVersion} + 1` })
-    .where(and(eq(githubLabels.githubId, githubId), isNull(githubLabels.deletedAt)));
+    .where(and(eq(githubLabels.githubId, githubId), isNull(githubLabels.deletedAt)))
+    .returning({ repositoryId: githubLabels.repositoryId, name: githubLabels.name });
+  await unlabelIssues(tx, gone);
 }
