@@ -199,6 +199,114 @@ describe.skipIf(!enabled)("write endpoints end to end", () => {
     expect(closed.state).toBe("closed");
   }, 60_000);
 
+  test("labels: create; rename and recolour (issues follow); refused duplicates and colours; delete (issues lose it)", async () => {
+    interface LabelDto extends Synced {
+      name: string;
+      color: string;
+      description: string | null;
+      deleted_at: string | null;
+    }
+    const remoteLabel = (id: number | null | undefined) =>
+      [...repo().labels.values()].find((l) => l.id === id) ?? null;
+    const created = await write<LabelDto>("POST", "/api/v1/labels", {
+      repository: `${OWNER}/${REPO}`,
+      name: "needs: triage",
+      color: "FBCA04",
+      description: "Not looked at yet",
+    });
+    expect(created.color).toBe("fbca04");
+    const row = await synced<LabelDto & { github_id: number }>(`/api/v1/labels/${created.id}`);
+    expect(remoteLabel(row.github_id)).toMatchObject({
+      name: "needs: triage",
+      color: "fbca04",
+      description: "Not looked at yet",
+    });
+
+    // An issue carrying it (set through the issue API, pushed, synced).
+    const issues = await svc.get<{ data: IssueDto[] }>(
+      `/api/v1/issues?repository=${OWNER}/${REPO}&state=open`,
+    );
+    const issue = issues.data.find((i) => i.number !== null)!;
+    await write<IssueDto>("PUT", `/api/v1/issues/${issue.id}`, {
+      labels: [...issue.labels, "needs: triage"],
+    });
+    await synced<IssueDto>(`/api/v1/issues/${issue.id}`);
+
+    const duplicate = await call<{ errors: { field: string }[] }>("POST", "/api/v1/labels", {
+      repository: `${OWNER}/${REPO}`,
+      name: "NEEDS: TRIAGE",
+    });
+    expect(duplicate.status).toBe(422);
+    expect(duplicate.body.errors[0]?.field).toBe("name");
+    const badColour = await call("PUT", `/api/v1/labels/${created.id}`, { color: "#fbca04" });
+    expect(badColour.status).toBe(422);
+
+    await write<LabelDto>("PUT", `/api/v1/labels/${created.id}`, { name: "triage", color: "0e8a16" });
+    const renamed = await synced<LabelDto>(`/api/v1/labels/${created.id}`);
+    expect(renamed).toMatchObject({ name: "triage", color: "0e8a16", description: "Not looked at yet" });
+    expect(remoteLabel(row.github_id)).toMatchObject({ name: "triage", color: "0e8a16" });
+    // GitHub renamed it on the issue without touching the issue; the mirror did the same.
+    const relabelled = await svc.get<IssueDto>(`/api/v1/issues/${issue.id}`);
+    expect(relabelled.labels).toContain("triage");
+    expect(relabelled.labels).not.toContain("needs: triage");
+    const remoteIssue = [...repo().issues.values()].find((i) => i.number === issue.number)!;
+    expect(labelNames(remoteIssue.labelIds)).toContain("triage");
+
+    await write<LabelDto>("DELETE", `/api/v1/labels/${created.id}`);
+    const deleted = await waitFor(
+      async () => {
+        const r = await svc.get<LabelDto>(`/api/v1/labels/${created.id}`);
+        if (r.sync.state === "failed") throw new Error(`delete failed: ${JSON.stringify(r)}`);
+        return r.deleted_at !== null && r.sync.state === "synced" && r;
+      },
+      { what: "the label to be deleted", timeoutMs: 20_000 },
+    );
+    expect(deleted.deleted_at).not.toBeNull();
+    expect(remoteLabel(row.github_id)).toBeNull();
+    expect(labelNames(remoteIssue.labelIds)).not.toContain("triage");
+    expect((await svc.get<IssueDto>(`/api/v1/issues/${issue.id}`)).labels).not.toContain("triage");
+    const listed = await svc.get<{ data: LabelDto[] }>(`/api/v1/labels?repository=${OWNER}/${REPO}`);
+    expect(listed.data.map((l) => l.id)).not.toContain(created.id);
+  }, 60_000);
+
+  test("a label renamed on both sides is held as a conflict; the colour (changed only here) goes through", async () => {
+    interface LabelDto extends Synced {
+      name: string;
+      color: string;
+      github_id: number;
+    }
+    const created = await write<LabelDto>("POST", "/api/v1/labels", {
+      repository: `${OWNER}/${REPO}`,
+      name: "contested",
+    });
+    const row = await synced<LabelDto>(`/api/v1/labels/${created.id}`);
+    sim.sim.control.editLabel({ owner: OWNER, repo: REPO, name: "contested", new_name: "theirs" });
+    await write<LabelDto>("PUT", `/api/v1/labels/${created.id}`, { name: "mine", color: "5319e7" });
+    const held = await waitFor(
+      async () => {
+        const r = await svc.get<LabelDto>(`/api/v1/labels/${created.id}`);
+        return r.sync.state === "conflicted" && r;
+      },
+      { what: "the label to be conflicted", timeoutMs: 20_000 },
+    );
+    const remote = [...repo().labels.values()].find((l) => l.id === row.github_id)!;
+    // Found by id although its name changed on GitHub; the colour went through, the name waits.
+    expect(remote).toMatchObject({ name: "theirs", color: "5319e7" });
+    expect(held.name).toBe("mine");
+    const list = await svc.get<{ data: { id: string; field: string; local: unknown; remote: unknown }[] }>(
+      "/api/v1/sync/conflicts?entity_type=label",
+    );
+    const conflict = list.data.find((c) => c.field === "name" && c.local === "mine")!;
+    expect(conflict.remote).toBe("theirs");
+    const resolved = await call("POST", `/api/v1/sync/conflicts/${conflict.id}/resolve`, {
+      strategy: "local_wins",
+    });
+    expect(resolved.status).toBe(200);
+    const after = await synced<LabelDto>(`/api/v1/labels/${created.id}`);
+    expect(after.name).toBe("mine");
+    expect(remote.name).toBe("mine");
+  }, 60_000);
+
   test("projects: create (linked to the repository), retitle and describe, close", async () => {
     const created = await write<ProjectDto>("POST", "/api/v1/projects", {
       owner: OWNER,
@@ -277,6 +385,25 @@ describe.skipIf(!enabled)("write endpoints end to end", () => {
     expect(simItem().values.has(field("Notes").id)).toBe(false);
     expect(cleared.fieldValues[field("Notes").nodeId]).toBeUndefined();
     expect(cleared.fieldValues[field("Estimate").nodeId]).toEqual({ type: "NUMBER", number: 5 });
+  }, 60_000);
+
+  test("a label create whose response was lost is adopted by its name, not repeated", async () => {
+    // The simulator commits the label, then resets the connection: the push retries and finds it by name.
+    sim.sim.control.injectFault({
+      route: "POST /repos/{owner}/{repo}/labels",
+      dropResponseRate: 1,
+      times: 1,
+    });
+    const created = await write<Synced>("POST", "/api/v1/labels", {
+      repository: `${OWNER}/${REPO}`,
+      name: "answer lost",
+    });
+    const row = await synced<Synced & { github_id: number }>(`/api/v1/labels/${created.id}`);
+    const onGitHub = [...repo().labels.values()].filter((l) => l.name === "answer lost");
+    expect(onGitHub).toHaveLength(1);
+    expect(row.github_id).toBe(onGitHub[0]!.id);
+    const entries = await database.db.select().from(outbox).where(eq(outbox.entityId, created.id));
+    expect(entries.map((e) => [e.status, e.attempts])).toEqual([["done", 1]]);
   }, 60_000);
 
   test("a project create whose response was lost is adopted, not repeated", async () => {

@@ -74,6 +74,33 @@ export const MilestoneUpdateBody = t.Object({
 });
 export type MilestoneUpdateInput = typeof MilestoneUpdateBody.static;
 
+/** GitHub's limits: names up to 50 characters, colours six hex digits (no #), descriptions up to 100. */
+const LabelName = t.String({
+  minLength: 1,
+  maxLength: 50,
+  description: "1–50 characters, unique per repository",
+});
+const LabelColor = t.String({
+  pattern: "^[0-9a-fA-F]{6}$",
+  description: "Six hex digits without #, e.g. d73a4a",
+});
+const LabelDescription = t.Nullable(t.String({ maxLength: 100, description: "Up to 100 characters" }));
+
+export const LabelCreateBody = t.Object({
+  repository: RepositoryName,
+  name: LabelName,
+  color: t.Optional(LabelColor),
+  description: t.Optional(LabelDescription),
+});
+export type LabelCreateInput = typeof LabelCreateBody.static;
+
+export const LabelUpdateBody = t.Object({
+  name: t.Optional(LabelName),
+  color: t.Optional(LabelColor),
+  description: t.Optional(LabelDescription),
+});
+export type LabelUpdateInput = typeof LabelUpdateBody.static;
+
 const Login = t.String({
   pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$",
   description: "Organization or user login",

@@ -9,6 +9,7 @@ import type { Tx } from "../../db/client.ts";
 import { getRepositoryByName } from "../../db/queries/repositories.ts";
 import {
   githubIssues,
+  githubLabels,
   githubMilestones,
   githubProjects,
   outbox,
@@ -91,6 +92,13 @@ async function setLocalField(tx: Tx, conflict: SyncConflict, value: unknown) {
     if (conflict.field === "description") set.description = (value as string | null) ?? null;
     if (Object.keys(set).length > 0)
       await tx.update(githubMilestones).set(set).where(eq(githubMilestones.id, conflict.entityId));
+  } else if (conflict.entityType === "label") {
+    const set: Partial<typeof githubLabels.$inferInsert> = {};
+    if (conflict.field === "name") set.name = String(value ?? "");
+    if (conflict.field === "description") set.description = (value as string | null) ?? null;
+    if (conflict.field === "color") set.color = String(value ?? "");
+    if (Object.keys(set).length > 0)
+      await tx.update(githubLabels).set(set).where(eq(githubLabels.id, conflict.entityId));
   } else if (conflict.entityType === "project") {
     const set = projectColumns({ [conflict.field]: value });
     if (Object.keys(set).length > 0)
@@ -140,6 +148,7 @@ export function conflictRoutes(deps: ApiDeps) {
             t.Union([
               t.Literal("issue"),
               t.Literal("milestone"),
+              t.Literal("label"),
               t.Literal("project"),
               t.Literal("project_item"),
             ]),

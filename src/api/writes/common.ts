@@ -135,7 +135,7 @@ export interface OutboxInput {
   repositoryId: string;
   entityType: EntityType;
   entityId: string;
-  operation: "create" | "update";
+  operation: "create" | "update" | "delete";
   patch: Record<string, unknown>;
   base: Record<string, unknown> | null;
   createdBy: string;

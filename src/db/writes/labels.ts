@@ -144,3 +144,62 @@ export async function tombstoneLabel(tx: Tx, githubId: number): Promise<void> {
     .returning({ repositoryId: githubLabels.repositoryId, name: githubLabels.name });
   await unlabelIssues(tx, gone);
 }
+
+/**
+ * The unique (repository, name) key also covers tombstones: a name GitHub freed (the label was deleted) is
+ * taken back from the tombstone before a live label uses it again.
+ */
+export async function freeLabelName(tx: Tx, repositoryId: string, name: string): Promise<void> {
+  await tx
+    .update(githubLabels)
+    .set({ name: sql`${githubLabels.name} || ' (deleted ' || ${githubLabels.id} || ')'` })
+    .where(
+      and(
+        eq(githubLabels.repositoryId, repositoryId),
+        eq(githubLabels.name, name),
+        sql`${githubLabels.deletedAt} is not null`,
+      ),
+    );
+}
+
+/**
+ * GitHub's answer to a pushed label, stored on the local row (by local id). `previousName` is the name GitHub
+ * had before the push: a rename is carried over to the issues, as GitHub does.
+ */
+export async function adoptLabel(
+  tx: Tx,
+  localId: string,
+  remote: NewLabel,
+  previousName: string | null,
+): Promise<void> {
+  if (remote.githubId !== null && remote.githubId !== undefined) {
+    // A row the pull made for the same label while the create was in flight: the local row is the one kept.
+    await tx
+      .delete(githubLabels)
+      .where(and(eq(githubLabels.githubId, remote.githubId), sql`${githubLabels.id} <> ${localId}`));
+  }
+  await freeLabelName(tx, remote.repositoryId, remote.name);
+  await tx
+    .update(githubLabels)
+    .set({ ...remote, syncedAt: new Date(), syncVersion: sql`${githubLabels.syncVersion} + 1` })
+    .where(eq(githubLabels.id, localId));
+  if (previousName !== null && previousName !== remote.name) {
+    await relabelIssues(tx, remote.repositoryId, previousName, remote.name);
+  }
+}
+
+/**
+ * The label was deleted on GitHub by our push (or before it): tombstoned by local id, and gone from the issues
+ * under the name GitHub had (`remoteName`; the local row may carry a rename that never reached GitHub).
+ */
+export async function tombstoneLabelById(tx: Tx, localId: string, remoteName: string | null): Promise<void> {
+  const gone = await tx
+    .update(githubLabels)
+    .set({ deletedAt: sql`now()`, syncVersion: sql`${githubLabels.syncVersion} + 1` })
+    .where(and(eq(githubLabels.id, localId), isNull(githubLabels.deletedAt)))
+    .returning({ repositoryId: githubLabels.repositoryId, name: githubLabels.name });
+  await unlabelIssues(
+    tx,
+    gone.map((g) => ({ ...g, name: remoteName ?? g.name })),
+  );
+}

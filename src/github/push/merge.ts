@@ -69,6 +69,7 @@ export const FIELD_POLICIES: Record<string, Record<string, Policy>> = {
     milestone: "local_wins",
   },
   milestone: { title: "manual", description: "manual", due_on: "local_wins", state: "local_wins" },
+  label: { name: "manual", description: "manual", color: "local_wins" },
   project: {
     title: "manual",
     short_description: "manual",

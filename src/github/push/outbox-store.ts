@@ -8,6 +8,7 @@ import type { Executor, Tx } from "../../db/client.ts";
 import {
   type EntityType,
   githubIssues,
+  githubLabels,
   githubMilestones,
   githubProjectItems,
   githubProjects,
@@ -131,6 +132,7 @@ export async function deferEntry(tx: Tx, id: number, error: string, retryAt: Dat
 
 const TABLES = {
   issue: githubIssues,
+  label: githubLabels,
   milestone: githubMilestones,
   project: githubProjects,
   project_item: githubProjectItems,

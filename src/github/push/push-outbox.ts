@@ -21,6 +21,7 @@ import {
 } from "./outbox-store.ts";
 import type { PushContext } from "./push-context.ts";
 import { pushIssue } from "./push-issue.ts";
+import { pushLabel } from "./push-label.ts";
 import { pushMilestone } from "./push-milestone.ts";
 import { pushProject } from "./push-project.ts";
 import { pushProjectItem } from "./push-project-item.ts";
@@ -52,6 +53,7 @@ export async function pushOutbox(
     try {
       if (entry.entityType === "issue") await pushIssue(push, repo, fold(entry, later), folded);
       else if (entry.entityType === "milestone") await pushMilestone(push, repo, fold(entry, later), folded);
+      else if (entry.entityType === "label") await pushLabel(push, repo, fold(entry, later), folded);
       else if (entry.entityType === "project") await pushProject(push, repo, fold(entry, later), folded);
       else if (entry.entityType === "project_item") await pushProjectItem(push, fold(entry, later), folded);
       else {
