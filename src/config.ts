@@ -4,6 +4,7 @@
  * `parseConfig` never throws and never exits: it returns every problem at once, one line per bad variable,
  * so an operator fixes the whole environment in one go. `src/main.ts` prints them and exits with code 1.
  */
+import { FIELD_POLICIES } from "./github/push/merge.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -204,11 +205,10 @@ function parseGitHubAuth(env: Env, errors: string[]): GitHubAuth {
   return { kind: "app", appId, privateKey, installationId };
 }
 
-const POLICY_FIELDS: Record<string, string[]> = {
-  issue: ["title", "body", "state", "state_reason", "milestone"],
-  milestone: ["title", "description", "due_on", "state"],
-  project: ["title", "short_description", "readme", "public", "closed"],
-};
+/** The fields that have a merge policy, per entity: exactly those the merge knows (github/push/merge.ts). */
+const POLICY_FIELDS: Record<string, string[]> = Object.fromEntries(
+  Object.entries(FIELD_POLICIES).map(([entity, fields]) => [entity, Object.keys(fields)]),
+);
 const POLICIES = ["remote_wins", "local_wins", "manual"] as const;
 
 /** `issue.title=local_wins,milestone.description=remote_wins`: which side wins when both changed a field. */

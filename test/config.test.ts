@@ -71,11 +71,12 @@ describe("configuration", () => {
 
   test("SYNC_FIELD_POLICIES sets conflict policies per field, and names what is wrong", () => {
     const ok = parseConfig({
-      SYNC_FIELD_POLICIES: "issue.title=local_wins, milestone.description=remote_wins",
+      SYNC_FIELD_POLICIES: "issue.title=local_wins, milestone.description=remote_wins, label.name=local_wins",
     });
     expect(ok.ok && ok.config.fieldPolicies).toEqual({
       issue: { title: "local_wins" },
       milestone: { description: "remote_wins" },
+      label: { name: "local_wins" },
     });
     const errors = errorsOf({ SYNC_FIELD_POLICIES: "issue.title=always,issue.colour=manual" });
     expect(errors.length).toBe(2);
