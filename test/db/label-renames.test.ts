@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { githubIssues, type Issue, type Repository } from "../../src/db/schema.ts";
+import { githubIssues, githubLabels, type Issue, type Repository } from "../../src/db/schema.ts";
 import { tombstoneLabel, tombstoneUnseenLabels, upsertLabels } from "../../src/db/writes/labels.ts";
 import { mapLabel } from "../../src/github/mappers/label.ts";
 import { availableDrivers, createTestDatabase, type TestDatabase } from "../support/db.ts";
@@ -70,6 +70,20 @@ for (const driver of availableDrivers()) {
 
       expect((await labelsOf(a)).labels).toEqual(["beta"]);
       expect((await labelsOf(b)).labels).toEqual(["alpha"]);
+    });
+
+    test("a label GitHub lists under the name of a local label not pushed yet is stored; the local one steps aside", async () => {
+      const [local] = await database.db
+        .insert(githubLabels)
+        .values({ repositoryId: repo.id, repositoryFullName: repo.fullName, name: "shared", color: "ededed" })
+        .returning();
+      await write([label(30, "shared")]);
+      const rows = await database.db
+        .select()
+        .from(githubLabels)
+        .where(eq(githubLabels.repositoryId, repo.id));
+      expect(rows.find((r) => r.githubId === 30)?.name).toBe("shared");
+      expect(rows.find((r) => r.id === local!.id)?.name).toBe("shared (renamed locally)");
     });
 
     test("a deleted label (webhook or listing) leaves the issues; a live label of the same name stays", async () => {

@@ -71,17 +71,20 @@ export async function upsertLabels(tx: Tx, rows: NewLabel[]): Promise<number> {
       ),
     );
   // A rename can collide with another row's old name (a label deleted and its name reused, or two labels that
-  // swapped names): free every name in the batch held by a row that does not keep it.
+  // swapped names, a local label not pushed yet): free every name in the batch held by a row that does not keep
+  // it. GitHub has the name now; a local create of the same name is refused by GitHub when pushed, visibly.
   await tx
     .update(githubLabels)
-    .set({ name: sql`${githubLabels.name} || ' (renamed ' || ${githubLabels.githubId} || ')'` })
+    .set({
+      name: sql`${githubLabels.name} || ' (renamed ' || coalesce(${githubLabels.githubId}::text, 'locally') || ')'`,
+    })
     .where(
       and(
         inArray(
           githubLabels.name,
           rows.map((r) => r.name),
         ),
-        sql`(${githubLabels.githubId}, ${githubLabels.name}) not in (${sql.join(
+        sql`(coalesce(${githubLabels.githubId}, 0), ${githubLabels.name}) not in (${sql.join(
           rows.map((r) => sql`(${r.githubId ?? 0}::bigint, ${r.name}::text)`),
           sql`, `,
         )})`,
