@@ -14,7 +14,7 @@ import { type GitHubLabel, mapLabel } from "../mappers/label.ts";
 import { mergeEntity } from "./merge.ts";
 import { finishEntry, markAttempt, refreshSyncState } from "./outbox-store.ts";
 import type { PushContext } from "./push-context.ts";
-import { recordConflicts } from "./push-entity.ts";
+import { failEntry, recordConflicts } from "./push-entity.ts";
 
 const labelPath = (repo: Repository, name: string) =>
   `/repos/${repo.fullName}/labels/${encodeURIComponent(name)}`;
@@ -51,20 +51,6 @@ async function current(
     url = parseLink(page.link).next ?? null;
   }
   return null;
-}
-
-async function finish(
-  ctx: PushContext,
-  entry: OutboxEntry,
-  localId: string,
-  status: "done" | "failed",
-  reason?: string,
-  folded: number[] = [],
-): Promise<void> {
-  await withFence(ctx.db, ctx.fence, async (tx) => {
-    await finishEntry(tx, entry.id, status, reason, folded);
-    await refreshSyncState(tx, "label", localId);
-  });
 }
 
 /** GitHub's body for a create or an edit: a rename is `new_name` on PATCH. */
@@ -108,7 +94,7 @@ async function pushUpdate(
   const remote = await current(ctx, repo, githubId, knownName);
   if (!remote) {
     await withFence(ctx.db, ctx.fence, (tx) => tombstoneLabelById(tx, local.id, knownName));
-    return finish(ctx, entry, local.id, "failed", "the label was deleted on GitHub", folded);
+    return failEntry(ctx, entry, "the label was deleted on GitHub");
   }
   const merge = mergeEntity("label", entry.base, entry.patch, remoteView(remote), ctx.policies);
   let result = remote;
@@ -162,11 +148,11 @@ export async function pushLabel(
     .from(githubLabels)
     .where(eq(githubLabels.id, entry.entityId))
     .limit(1);
-  if (!local) return finish(ctx, entry, entry.entityId, "failed", "the local label no longer exists");
+  if (!local) return failEntry(ctx, entry, "the local label no longer exists");
   if (entry.operation === "create") return pushCreate(ctx, repo, entry, local);
   if (entry.operation === "delete") return pushDelete(ctx, repo, entry, local);
   if (local.githubId === null) {
-    return finish(ctx, entry, local.id, "failed", "the label was never created on GitHub", folded);
+    return failEntry(ctx, entry, "the label was never created on GitHub");
   }
   return pushUpdate(ctx, repo, entry, local, local.githubId, folded);
 }
