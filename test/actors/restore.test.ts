@@ -61,8 +61,9 @@ describe.skipIf(!enabled)("restore", () => {
 
   test("a restart while backing off wakes at the stored deadline: not earlier, not never", async () => {
     const { sim, database, start } = await setup("octo-org/limited");
-    // The rate limit is spent for the next 6 seconds.
-    sim.sim.control.setRateLimit({ token: "sim-token", remaining: 0, windowSeconds: 6 });
+    // The rate limit is spent for the next 15 seconds: room for a stop and a start (a process each, migrations
+    // checked) on a slow 2-core runner before the deadline passes.
+    sim.sim.control.setRateLimit({ token: "sim-token", remaining: 0, windowSeconds: 15 });
     const first = await start();
     const backingOff = await waitFor(
       async () => {
