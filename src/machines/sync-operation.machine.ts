@@ -80,6 +80,9 @@ function errorInfo(error: unknown): SyncOperationContext["error"] {
       message: error.message,
       ...(error.stack ? { stack: error.stack } : {}),
       at: error.at,
+      // GitHub's reset time must survive into the repository's backing-off deadline: without it the actor
+      // retried after 1 s, 2 s, 4 s… while GitHub still refused (and may flag an integration that does).
+      ...(error.retryAt !== undefined ? { retryAt: error.retryAt } : {}),
     };
   }
   return {

@@ -63,6 +63,7 @@ describe.skipIf(!enabled)("restore", () => {
     const { sim, database, start } = await setup("octo-org/limited");
     // The rate limit is spent for the next 15 seconds: room for a stop and a start (a process each, migrations
     // checked) on a slow 2-core runner before the deadline passes.
+    const limitedUntil = Date.now() + 15_000;
     sim.sim.control.setRateLimit({ token: "sim-token", remaining: 0, windowSeconds: 15 });
     const first = await start();
     const backingOff = await waitFor(
@@ -74,6 +75,8 @@ describe.skipIf(!enabled)("restore", () => {
     );
     expect(backingOff.last_error?.message).toContain("rate_limited");
     const deadline = new Date(backingOff.next_deadline!).getTime();
+    // GitHub's x-ratelimit-reset, not an exponential backoff of a second or two.
+    expect(deadline).toBeGreaterThanOrEqual(limitedUntil);
     expect(await first.stop("SIGTERM")).toBe(0);
 
     const second = await start();
