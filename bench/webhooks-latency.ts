@@ -101,7 +101,24 @@ let row = await (async () => {
 
 const accepted: number[] = [];
 const visible: number[] = [];
+const sentAt: number[] = [];
 let failures = 0;
+// One reader polls GET /api/v1/issues/{id}, as a client app would, and stamps every event whose title (or a
+// newer one: a later edit may already have won) it sees. One poller per event would put hundreds of readers
+// on the process under test once application lags, and measure their load instead.
+let seen = -1;
+let sending = true;
+const observer = (async () => {
+  while (sending || seen < EVENTS - 1) {
+    const res = await fetch(`${base}/api/v1/issues/${row.id}`);
+    const dto = (await res.json()) as { title: string };
+    const now = performance.now();
+    const n = dto.title.startsWith("latency ") ? Number(dto.title.replace("latency ", "")) : -1;
+    for (let i = seen + 1; i <= n; i++) if (sentAt[i] !== undefined) visible.push(now - sentAt[i]!);
+    if (n > seen) seen = n;
+    await Bun.sleep(1);
+  }
+})();
 const start = performance.now();
 await Promise.all(
   Array.from({ length: EVENTS }, async (_, i) => {
@@ -110,6 +127,7 @@ await Promise.all(
     if (wait > 0) await Bun.sleep(wait);
     const title = `latency ${i}`;
     const sent = performance.now();
+    sentAt[i] = sent;
     const status = await deliver({
       ...opened,
       action: "edited",
@@ -121,17 +139,10 @@ await Promise.all(
       return;
     }
     accepted.push(acceptedAt - sent);
-    // Visible: GET /api/v1/issues/{id} shows this title or a newer one (a later edit may already have won).
-    for (;;) {
-      const res = await fetch(`${base}/api/v1/issues/${row.id}`);
-      const dto = (await res.json()) as { title: string };
-      const n = Number(dto.title.replace("latency ", ""));
-      if (dto.title.startsWith("latency ") && n >= i) break;
-      await Bun.sleep(1);
-    }
-    visible.push(performance.now() - sent);
   }),
 );
+sending = false;
+await observer;
 const seconds = (performance.now() - start) / 1000;
 const pct = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);

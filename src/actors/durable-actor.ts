@@ -79,6 +79,8 @@ export class DurableActor {
   private actor: AnyActor | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private lastState: string | null = null;
+  /** The last snapshot queued for writing, serialised: an event that changes nothing is not written again. */
+  private lastPersisted: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   /** Set while stopping: snapshots produced by the stop itself are not transitions to record. */
@@ -182,9 +184,14 @@ export class DurableActor {
     if (!actor) return;
     const view = this.view(snapshot);
     // Serialise now: the actor moves on while the write is queued.
-    const persisted = JSON.parse(
-      JSON.stringify((actor.logic as AnyStateMachine).getPersistedSnapshot(snapshot as never)),
-    ) as Record<string, unknown>;
+    const serialised = JSON.stringify(
+      (actor.logic as AnyStateMachine).getPersistedSnapshot(snapshot as never),
+    );
+    // Same state, same context: nothing to make durable (e.g. the hundredth webhook wake while applying, which
+    // only sets a flag that is already set). Writing it cost a fenced commit each and held up the events behind.
+    if (serialised === this.lastPersisted && view.value === this.lastState) return;
+    this.lastPersisted = serialised;
+    const persisted = JSON.parse(serialised) as Record<string, unknown>;
     const transition: TransitionRecord = {
       eventType: event.type,
       eventSummary: summarizeEvent(event),
