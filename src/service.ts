@@ -57,7 +57,11 @@ export async function startService(config: Config, log: Logger): Promise<Running
     otlpEndpoint: config.otlpEndpoint,
   });
 
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    idleInTransactionTimeoutMs: config.leaseTtlSeconds * 1000,
+  });
   log.info("database ready", {
     driver: database.driver,
     ...(database.driver === "pglite" ? { dataDir: config.dataDir } : {}),

@@ -37,6 +37,13 @@ export interface OpenOptions {
   dataDir: string;
   /** Pool size for postgres.js. */
   maxConnections?: number;
+  /**
+   * Postgres aborts a transaction whose client has gone quiet for this long (idle_in_transaction_session_timeout).
+   * A replica paused or partitioned in the middle of a fenced write holds the lease row FOR SHARE; until its
+   * transaction ends, the replica taking over cannot bump the epoch. The service sets it to the lease TTL: no
+   * transaction of ours waits on anything but the database, so none outlives its lease legitimately.
+   */
+  idleInTransactionTimeoutMs?: number;
   /** Start PGlite from a dump of an already migrated data directory (tests use this to skip initdb). */
   pgliteLoadDataDir?: Blob;
   /** In-memory PGlite (tests). */
@@ -44,11 +51,17 @@ export interface OpenOptions {
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.maxConnections ?? 10);
+  if (options.databaseUrl) {
+    return openPostgres(
+      options.databaseUrl,
+      options.maxConnections ?? 10,
+      options.idleInTransactionTimeoutMs,
+    );
+  }
   return openPglite(options);
 }
 
-async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
+async function openPostgres(url: string, max: number, idleInTransactionMs?: number): Promise<DatabaseHandle> {
   // A dedicated single connection for migrations: the advisory lock is session-scoped, so it must be held and
   // released on the same connection (and never through a transaction pooler).
   const migrationClient = postgres(url, { max: 1, onnotice: () => {} });
@@ -59,7 +72,13 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
   } finally {
     await migrationClient.end();
   }
-  const client = postgres(url, { max, onnotice: () => {} });
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    ...(idleInTransactionMs
+      ? { connection: { idle_in_transaction_session_timeout: Math.round(idleInTransactionMs) } }
+      : {}),
+  });
   const db = drizzlePostgres(client, { schema }) as unknown as Database;
   return {
     db,
