@@ -76,8 +76,14 @@ describe.skipIf(!enabled)("replicas", () => {
     });
     const seeded = cluster.sim.sim.control.seedRepository({ owner: "octo-org", name: "big", issues: 1200 });
     expect(seeded.fullName).toBe("octo-org/big");
-    // Slow pages so the kill lands mid-pull.
+    // Slow pages so the kill lands mid-pull: the first page by name, the next ones by the repository id that
+    // GitHub's Link headers use (without the second fault the later pages were fast and the pull could finish
+    // between two looks).
     cluster.sim.sim.control.injectFault({ route: "/repos/octo-org/big/issues", latencyMs: 400 });
+    cluster.sim.sim.control.injectFault({
+      route: `/repositories/${seeded.repositoryId}/issues`,
+      latencyMs: 400,
+    });
     await cluster.startReplica("a");
     await cluster.startReplica("b");
     const db = cluster.database.db;
