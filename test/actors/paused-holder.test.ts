@@ -45,10 +45,18 @@ describe.skipIf(postgresUrl() === null)("a lease holder paused mid-transaction",
     const entered = new Promise<void>((resolve) => {
       inside = resolve;
     });
+    let resume: () => void = () => {};
+    const pause = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
     const stalled = withFence(paused.db, { repositoryId: repo!.id, epoch }, async (tx) => {
       await tx.update(repositories).set({ installationId: 999 }).where(eq(repositories.id, repo!.id));
       inside();
-      await new Promise(() => {}); // never resumes on its own
+      await pause; // resumed only after the takeover
+      await tx
+        .update(repositories)
+        .set({ leaseHolder: "old, after resuming" })
+        .where(eq(repositories.id, repo!.id));
     }).catch((error: unknown) => error);
     await entered;
 
@@ -58,6 +66,11 @@ describe.skipIf(postgresUrl() === null)("a lease holder paused mid-transaction",
     expect(row!.leaseHolder).toBe("new");
     expect(row!.leaseEpoch).toBe(epoch + 1);
     expect(row!.installationId).toBeNull(); // the paused holder's write was rolled back
-    void stalled;
+
+    // Resumed, the old holder finds its transaction gone: its write fails and nothing of it lands.
+    resume();
+    expect(await stalled).toBeInstanceOf(Error);
+    const [after] = await database.db.select().from(repositories);
+    expect(after).toMatchObject({ leaseHolder: "new", leaseEpoch: epoch + 1, installationId: null });
   }, 10_000);
 });
