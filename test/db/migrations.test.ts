@@ -71,5 +71,5 @@ describe("embedded PGlite under DATA_DIR", () => {
     const rows = await second.db.select().from(repositories);
     await second.close();
     expect(rows.map((r) => r.fullName)).toEqual(["octo/persist"]);
-  });
+  }, 60_000); // two PGlite starts, the first with initdb: seconds each on a slow runner
 });

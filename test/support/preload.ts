@@ -1,10 +1,9 @@
 /** Loaded once before the test files (bunfig.toml). */
-import { setDefaultTimeout } from "bun:test";
 import { startContainersIfNeeded } from "./containers.ts";
 
-// bun test's default is 5 s per test; starting an embedded Postgres (PGlite initdb) alone can take longer on a
-// slow 2-core runner. Tests that need more say so themselves.
-setDefaultTimeout(30_000);
+// bun test gives each test 5 s unless it says otherwise (bunfig.toml has no timeout setting, and
+// setDefaultTimeout here would cover the first test file only): a test that starts processes or an embedded
+// Postgres sets its own timeout.
 
 // The service logs nothing below "error" during tests unless asked, to keep the runner's report readable.
 process.env.LOG_LEVEL ??= "error";

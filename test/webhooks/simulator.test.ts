@@ -3,7 +3,7 @@
  * through the deliveries sweep and redelivery; reordered and duplicated deliveries end in the newest state;
  * an oversized body is refused while the client is still sending it.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { connect } from "node:net";
 import { and, eq } from "drizzle-orm";
 import { githubIssues, type Repository, webhookEvents } from "../../src/db/schema.ts";
@@ -15,6 +15,9 @@ import { sweepDeliveries } from "../../src/webhooks/sweep-deliveries.ts";
 import { availableDrivers, createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { seedRepository } from "../support/seed.ts";
 import { SECRET, webhookApp } from "./support.ts";
+
+// Deliveries, sweeps and redeliveries over real HTTP: seconds each on a slow 2-core runner.
+setDefaultTimeout(30_000);
 
 const OWNER = "octo-org";
 const REPO = "sandbox";
