@@ -55,6 +55,12 @@ export interface DurableActorOptions {
   extraWrites?: (tx: Tx, view: PersistedView) => Promise<void>;
   onStopped?: (reason: "ownership_lost" | "stopped" | "done", error?: unknown) => void;
   onTransition?: (view: PersistedView) => void;
+  /**
+   * Context keys that need not be durable on their own: a transition that changes only these is not written
+   * (they are written along with the next real change). For flags a restore makes moot, e.g. "run the apply
+   * again" while applying: a restored applying state re-runs the apply anyway.
+   */
+  ephemeralContext?: readonly string[];
 }
 
 /** Keep the log readable: event payloads are summarised, large values cut. */
@@ -187,11 +193,12 @@ export class DurableActor {
     const serialised = JSON.stringify(
       (actor.logic as AnyStateMachine).getPersistedSnapshot(snapshot as never),
     );
-    // Same state, same context: nothing to make durable (e.g. the hundredth webhook wake while applying, which
-    // only sets a flag that is already set). Writing it cost a fenced commit each and held up the events behind.
-    if (serialised === this.lastPersisted && view.value === this.lastState) return;
-    this.lastPersisted = serialised;
     const persisted = JSON.parse(serialised) as Record<string, unknown>;
+    // Same state, same durable context: nothing to make durable, e.g. a webhook wake while applying, which only
+    // sets a flag. Writing each cost a fenced commit and held up the events behind it.
+    const durable = this.durablePart(persisted);
+    if (durable === this.lastPersisted && view.value === this.lastState) return;
+    this.lastPersisted = durable;
     const transition: TransitionRecord = {
       eventType: event.type,
       eventSummary: summarizeEvent(event),
@@ -202,6 +209,15 @@ export class DurableActor {
     this.armDeadline(view);
     this.opts.onTransition?.(view);
     this.queue = this.queue.then(() => this.write(view, persisted, transition));
+  }
+
+  /** The snapshot without its ephemeral context keys, serialised, for comparison. */
+  private durablePart(persisted: Record<string, unknown>): string {
+    const keys = this.opts.ephemeralContext ?? [];
+    if (keys.length === 0) return JSON.stringify(persisted);
+    const context = { ...(persisted.context as Record<string, unknown>) };
+    for (const key of keys) delete context[key];
+    return JSON.stringify({ ...persisted, context });
   }
 
   private async write(view: PersistedView, snapshot: Record<string, unknown>, transition: TransitionRecord) {

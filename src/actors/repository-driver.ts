@@ -115,6 +115,7 @@ export class RepositoryDriver {
       parentId: null,
       registered: deps.registry.repository,
       machine,
+      ephemeralContext: ["applyPending"],
       input: () => ({
         repositoryId: this.repositoryId,
         fullName: this.fullName,
