@@ -174,9 +174,14 @@ describe.skipIf(!enabled)("replicas", () => {
       { what: "transitions under the new epoch", timeoutMs: 20_000 },
     );
     paused.proc.kill("SIGCONT");
-    await waitFor(() => paused.output().includes("ownership lost"), {
+    // It notices (its lock, epoch or fenced write tells it) and stops driving; or, when the pause landed inside
+    // a transaction that Postgres ended meanwhile (idle_in_transaction_session_timeout), postgres.js may throw
+    // on the dead socket and the process exits, to be restarted by its supervisor. Either way it drives no more.
+    await waitFor(() => paused.output().includes("ownership lost") || paused.proc.exitCode !== null, {
       what: "the paused replica to notice",
       timeoutMs: 20_000,
+    }).catch((error: unknown) => {
+      throw new Error(`${String(error)}; its last output: ${paused.output().slice(-1500)}`);
     });
 
     // Every write under the old epoch precedes every write under the new one: nothing of the paused replica
