@@ -115,48 +115,51 @@ export async function updateLabel(db: Database, id: string, input: LabelUpdateIn
       description: current.description,
     };
     const base = Object.fromEntries(Object.keys(patch).map((key) => [key, before[key as Key]]));
-    const set: Partial<NewLabel> = { syncState: "pending" };
-    if (input.name !== undefined) set.name = input.name;
-    if (input.color !== undefined) set.color = input.color.toLowerCase();
-    if (input.description !== undefined) set.description = input.description;
-    const [row] = await tx
-      .update(githubLabels)
-      .set({ ...set, syncVersion: sql`${githubLabels.syncVersion} + 1` })
-      .where(eq(githubLabels.id, id))
-      .returning();
-    if (!row) throw new Error("label update returned no row");
-    await enqueue(tx, {
-      repositoryId: current.repositoryId,
-      entityType: "label",
-      entityId: id,
-      operation: "update",
+    // The patch keys are the row's columns (name, color, description). The name GitHub knows the label by goes
+    // with every update: GitHub addresses labels by name.
+    return queueChange(
+      tx,
+      current,
+      "update",
+      patch as Partial<NewLabel>,
       patch,
-      // The name GitHub knows it by goes with every update: GitHub addresses labels by name.
-      base: { ...base, name: current.name },
-      createdBy: ctx.createdBy,
-    });
-    return { row, repositoryId: current.repositoryId };
+      { ...base, name: current.name },
+      ctx,
+    );
   });
 }
 
 export async function deleteLabel(db: Database, id: string, ctx: WriteContext) {
   return db.transaction(async (tx): Promise<LabelWrite> => {
     const current = await lockLive(tx, id, ctx.ifMatch);
-    const [row] = await tx
-      .update(githubLabels)
-      .set({ syncState: "pending", syncVersion: sql`${githubLabels.syncVersion} + 1` })
-      .where(eq(githubLabels.id, id))
-      .returning();
-    if (!row) throw new Error("label update returned no row");
-    await enqueue(tx, {
-      repositoryId: current.repositoryId,
-      entityType: "label",
-      entityId: id,
-      operation: "delete",
-      patch: {},
-      base: { name: current.name },
-      createdBy: ctx.createdBy,
-    });
-    return { row, repositoryId: current.repositoryId };
+    return queueChange(tx, current, "delete", {}, {}, { name: current.name }, ctx);
   });
+}
+
+/** The row pending (with `set` applied, its version bumped) and its outbox entry, in the caller's transaction. */
+async function queueChange(
+  tx: Executor,
+  current: Label,
+  operation: "update" | "delete",
+  set: Partial<NewLabel>,
+  patch: Record<string, unknown>,
+  base: Record<string, unknown>,
+  ctx: WriteContext,
+): Promise<LabelWrite> {
+  const [row] = await tx
+    .update(githubLabels)
+    .set({ ...set, syncState: "pending", syncVersion: sql`${githubLabels.syncVersion} + 1` })
+    .where(eq(githubLabels.id, current.id))
+    .returning();
+  if (!row) throw new Error("label update returned no row");
+  await enqueue(tx, {
+    repositoryId: current.repositoryId,
+    entityType: "label",
+    entityId: current.id,
+    operation,
+    patch,
+    base,
+    createdBy: ctx.createdBy,
+  });
+  return { row, repositoryId: current.repositoryId };
 }

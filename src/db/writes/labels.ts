@@ -5,7 +5,7 @@
  * them, without those issues' updated_at moving, so an incremental pull never re-reads them: the mirror does
  * the same to its issue rows here, or they would show a name that no longer exists until each issue changed.
  */
-import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../client.ts";
 import { githubIssues, githubLabels, type NewLabel } from "../schema.ts";
 
@@ -139,13 +139,21 @@ export async function tombstoneUnseenLabels(tx: Tx, repositoryId: string, listed
   return gone.length;
 }
 
-export async function tombstoneLabel(tx: Tx, githubId: number): Promise<void> {
+/** Tombstone the live label matched by `which`; the issues lose it under `issueName` (default: its name). */
+async function tombstoneWhere(tx: Tx, which: SQL, issueName: string | null = null): Promise<void> {
   const gone = await tx
     .update(githubLabels)
     .set({ deletedAt: sql`now()`, syncVersion: sql`${githubLabels.syncVersion} + 1` })
-    .where(and(eq(githubLabels.githubId, githubId), isNull(githubLabels.deletedAt)))
+    .where(and(which, isNull(githubLabels.deletedAt)))
     .returning({ repositoryId: githubLabels.repositoryId, name: githubLabels.name });
-  await unlabelIssues(tx, gone);
+  await unlabelIssues(
+    tx,
+    gone.map((g) => ({ ...g, name: issueName ?? g.name })),
+  );
+}
+
+export async function tombstoneLabel(tx: Tx, githubId: number): Promise<void> {
+  await tombstoneWhere(tx, eq(githubLabels.githubId, githubId));
 }
 
 /**
@@ -196,13 +204,5 @@ export async function adoptLabel(
  * under the name GitHub had (`remoteName`; the local row may carry a rename that never reached GitHub).
  */
 export async function tombstoneLabelById(tx: Tx, localId: string, remoteName: string | null): Promise<void> {
-  const gone = await tx
-    .update(githubLabels)
-    .set({ deletedAt: sql`now()`, syncVersion: sql`${githubLabels.syncVersion} + 1` })
-    .where(and(eq(githubLabels.id, localId), isNull(githubLabels.deletedAt)))
-    .returning({ repositoryId: githubLabels.repositoryId, name: githubLabels.name });
-  await unlabelIssues(
-    tx,
-    gone.map((g) => ({ ...g, name: remoteName ?? g.name })),
-  );
+  await tombstoneWhere(tx, eq(githubLabels.id, localId), remoteName);
 }
